@@ -1,0 +1,369 @@
+"""The ``runstrong`` command: a thin layer over the services, selectors and pure modules.
+
+Each sub-command parses its arguments, calls one function, and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class CommandError(Exception):
+    """A problem to show the user as one clear message (exit status 1 or ``code``)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "runstrong.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        raise CommandError(f"configuration: {error}") from None
+
+
+def _pending_migrations() -> bool:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _ready() -> None:
+    """Django set up and the database current. The embedded SQLite database is
+    brought up to date on the spot; a shared PostgreSQL one is left to ``setup``."""
+    _django()
+    from django.conf import settings
+    from django.db import OperationalError
+
+    try:
+        pending = _pending_migrations()
+    except OperationalError as error:
+        raise CommandError(f"cannot reach the database: {error}".strip()) from None
+    if pending:
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+            setup(quiet=True)
+        else:
+            raise CommandError("the database needs migrating: run `runstrong setup` first")
+
+
+def setup(*, quiet: bool = False, static: bool = False) -> None:
+    """Migrate the database, load the built-in programs, collect static files."""
+    _django()
+    from django.core.management import call_command
+
+    from runstrong.workouts.services import catalog_sync_builtin
+
+    call_command("migrate", interactive=False, verbosity=0)
+    exercises, programs = catalog_sync_builtin()
+    if static:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    if not quiet:
+        from django.conf import settings
+
+        console.print(
+            f"Database ready ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}); "
+            f"{programs} programs and {exercises} exercises loaded."
+        )
+
+
+# ---------------------------------------------------------------------------
+# Sub-commands.
+
+
+def cmd_setup(args: argparse.Namespace) -> None:
+    setup(static=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    setup(static=True)
+    from runstrong.server import serve
+
+    console.print(f"RunStrong is running on http://{args.bind}  (Ctrl+C stops it)")
+    serve(bind=args.bind, workers=args.workers)
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["runstrong manage", *args.rest])
+
+
+def cmd_programs(args: argparse.Namespace) -> None:
+    action = args.action or "list"
+    if action == "check":
+        _programs_check(args.target)
+    elif action == "add":
+        _programs_add(args.target, replace=args.replace)
+    elif action == "show":
+        _programs_show(args.target)
+    else:
+        _programs_list()
+
+
+def _need_target(target: str | None, what: str) -> str:
+    if not target:
+        raise CommandError(f"say which {what}")
+    return target
+
+
+def _programs_list() -> None:
+    _ready()
+    from runstrong.workouts import selectors
+
+    table = Table(box=None, pad_edge=False)
+    table.add_column("program", style="bold")
+    table.add_column("name")
+    table.add_column("slots", justify="right")
+    table.add_column("reps", justify="right")
+    table.add_column("cap", justify="right")
+    table.add_column("source")
+    for program in selectors.program_list():
+        cap = f"{program.time_cap_minutes} min" if program.time_cap_minutes else "—"
+        table.add_row(program.slug, program.name, str(len(program.slots)), str(program.reps_total), cap, program.source)
+    console.print(table)
+
+
+def _programs_show(target: str | None) -> None:
+    slug = _need_target(target, "program to show")
+    _ready()
+    from runstrong.workouts import selectors
+
+    program = selectors.program_get(slug)
+    if program is None:
+        raise CommandError(f"no program '{slug}': `runstrong programs` lists them")
+    spec = selectors.program_to_catalog(program)
+    exercises = selectors.program_exercises(spec)
+    cap = f", {spec.time_cap_minutes}-minute cap" if spec.time_cap_minutes else ""
+    console.print(f"[bold]{escape(spec.name)}[/] ({spec.slug}): {len(spec.slots)} slots, {spec.reps_total} reps{cap}")
+    if spec.description:
+        console.print(spec.description, markup=False)
+    for position, slot in enumerate(spec.slots, start=1):
+        names = " ↔ ".join(exercises[slug].name for slug in slot.pool)
+        console.print()
+        console.print(f"[bold]{position}. {slot.reps} × {escape(names)}[/]  [dim]({slot.key})[/]")
+        if slot.rotates:
+            console.print("   rotation: each session gives the next of these after the one you did last")
+        for slug in slot.pool:
+            exercise = exercises[slug]
+            prefix = f"   {exercise.name}: " if slot.rotates else "   "
+            console.print(f"{prefix}muscles: {', '.join(exercise.muscles)}", markup=False)
+            for cue in exercise.cues:
+                console.print(f"     • {cue}", markup=False)
+            if exercise.easier:
+                console.print(
+                    f"     easier: {', '.join(exercises[e].name for e in exercise.easier if e in exercises)}",
+                    markup=False,
+                )
+
+
+def _programs_check(target: str | None) -> None:
+    path = Path(_need_target(target, "file to check"))
+    _ready()
+    from runstrong.workouts.catalog import CatalogError
+    from runstrong.workouts.services import catalog_check
+
+    try:
+        loaded = catalog_check(path=path)
+    except CatalogError as error:
+        raise CommandError(_problems(error.problems)) from None
+    console.print(f"{path}: OK — {_summary(loaded)}", markup=False)
+
+
+def _programs_add(target: str | None, *, replace: bool) -> None:
+    path = Path(_need_target(target, "file to add"))
+    _ready()
+    from runstrong.workouts.catalog import CatalogError
+    from runstrong.workouts.services import catalog_install
+
+    try:
+        loaded = catalog_install(path=path, replace=replace)
+    except CatalogError as error:
+        raise CommandError(_problems(error.problems) + "\nNothing was installed.") from None
+    console.print(f"Installed {_summary(loaded)} from {path}", markup=False)
+
+
+def _problems(problems: Sequence[str]) -> str:
+    count = len(problems)
+    return f"{count} problem{'s' if count != 1 else ''}:\n" + "\n".join(f"  {line}" for line in problems)
+
+
+def _summary(loaded: Any) -> str:
+    parts = []
+    if loaded.programs:
+        parts.append(f"{len(loaded.programs)} program(s): {', '.join(loaded.programs)}")
+    if loaded.exercises:
+        parts.append(f"{len(loaded.exercises)} exercise(s): {', '.join(loaded.exercises)}")
+    return "; ".join(parts)
+
+
+def cmd_go(args: argparse.Namespace) -> None:
+    if not args.program and not args.resume:
+        raise CommandError("say which program to do (`runstrong programs` lists them), or --resume")
+    _ready()
+    from runstrong.workouts.terminal import GoOptions, go
+
+    go(
+        GoOptions(
+            program=args.program,
+            resume=args.resume,
+            set_size=args.set_size,
+            lead_in=args.lead_in,
+            swaps=_pairs(args.swap, "--swap", str),
+            reps=_pairs(args.reps, "--reps", int),
+        ),
+        console=console,
+    )
+
+
+def _pairs(values: Sequence[str] | None, option: str, kind: Callable[[str], Any]) -> dict[str, Any]:
+    pairs: dict[str, Any] = {}
+    for value in values or ():
+        key, sep, raw = value.partition("=")
+        if not sep or not key or not raw:
+            raise CommandError(f"{option} takes SLOT=VALUE, e.g. {option} calves=30; got {value!r}")
+        try:
+            pairs[key] = kind(raw)
+        except ValueError:
+            raise CommandError(f"{option} {value}: {raw!r} is not a valid value") from None
+    return pairs
+
+
+def cmd_history(args: argparse.Namespace) -> None:
+    _ready()
+    from runstrong.workouts import selectors
+    from runstrong.workouts.formatting import format_duration
+    from runstrong.workouts.services import athlete_local
+
+    athlete = athlete_local()
+    program = None
+    if args.program:
+        program = selectors.program_get(args.program)
+        if program is None:
+            raise CommandError(f"no program '{args.program}'")
+    results = selectors.result_list(athlete, program=program, limit=args.limit)
+    if not results:
+        console.print("No results yet. Start one with `runstrong go runners-250`.")
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("id", "date", "program", "core", "time", "reps", "flags"):
+        table.add_column(column, justify="right" if column in {"id", "time", "reps"} else "left")
+    for result in results:
+        table.add_row(
+            str(result.pk),
+            result.started_at.strftime("%Y-%m-%d %H:%M"),
+            result.program.slug,
+            result.core_exercise,
+            format_duration(result.total_ms, tenths=True),
+            str(result.reps_total),
+            ", ".join(_flags(result)) or "",
+        )
+    console.print(table)
+
+
+def _flags(result: Any) -> list[str]:
+    flags = []
+    if result.scaled:
+        flags.append("scaled")
+    if result.capped:
+        flags.append(f"capped at {result.reps_at_cap} reps")
+    if result.unverified:
+        flags.append("unverified")
+    if result.paused_ms:
+        flags.append("paused")
+    return flags
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    _ready()
+    from runstrong.workouts import selectors
+    from runstrong.workouts.services import athlete_local
+    from runstrong.workouts.terminal import print_result
+
+    result = selectors.result_get(args.result_id, athlete=athlete_local())
+    if result is None:
+        raise CommandError(f"no result {args.result_id}: `runstrong history` lists yours")
+    print_result(result, console=console)
+
+
+# ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="runstrong",
+        description="Guide, time and keep the 250/500 rep resistance workout for runners.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    setup_parser = commands.add_parser("setup", help="migrate the database and load the built-in programs")
+    setup_parser.set_defaults(func=cmd_setup)
+
+    serve_parser = commands.add_parser("serve", help="set up, then start the web server (gunicorn)")
+    serve_parser.add_argument("--bind", default=os.environ.get("RUNSTRONG_BIND", "127.0.0.1:8000"), help="address:port (default 127.0.0.1:8000)")
+    serve_parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")), help="worker processes (default 2)")
+    serve_parser.set_defaults(func=cmd_serve)
+
+    programs = commands.add_parser("programs", help="list, show, check or add programs")
+    programs.add_argument("action", nargs="?", choices=["list", "show", "check", "add"], help="default: list")
+    programs.add_argument("target", nargs="?", help="a program slug (show) or a TOML file (check, add)")
+    programs.add_argument("--replace", action="store_true", help="add: replace a program you added before")
+    programs.set_defaults(func=cmd_programs)
+
+    go_parser = commands.add_parser("go", help="do a workout, guided in the terminal")
+    go_parser.add_argument("program", nargs="?", help="program slug, e.g. runners-250")
+    go_parser.add_argument("--resume", action="store_true", help="continue the last unfinished session")
+    go_parser.add_argument("--set-size", type=int, default=int(os.environ.get("RUNSTRONG_SET_SIZE", "10")), help="reps logged by Enter alone (default 10)")
+    go_parser.add_argument("--lead-in", type=int, default=3, help="seconds of countdown before the clock starts (default 3)")
+    go_parser.add_argument("--swap", action="append", metavar="SLOT=EXERCISE", help="do an easier alternative in a slot (scaled)")
+    go_parser.add_argument("--reps", action="append", metavar="SLOT=N", help="do fewer reps in a slot (scaled)")
+    go_parser.set_defaults(func=cmd_go)
+
+    history = commands.add_parser("history", help="your results, newest first")
+    history.add_argument("--program", help="only this program")
+    history.add_argument("--limit", type=int, default=50)
+    history.set_defaults(func=cmd_history)
+
+    show = commands.add_parser("show", help="one result in full")
+    show.add_argument("result_id", type=int, metavar="RESULT_ID")
+    show.set_defaults(func=cmd_show)
+
+    manage = commands.add_parser("manage", help="run a Django management command (admin chores)")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CommandError as error:
+        err_console.print(f"[bold red]runstrong:[/] {escape(str(error))}")
+        return error.code
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Run the WSGI app under gunicorn from inside the ``runstrong`` command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from runstrong.wsgi import application
+
+        return application
+
+
+def serve(*, bind: str, workers: int) -> None:
+    _Server(
+        {
+            "bind": bind,
+            "workers": max(1, workers),
+            "accesslog": "-",
+            "forwarded_allow_ips": "127.0.0.1",
+            # Preload so a broken configuration fails once, at start-up, loudly.
+            "preload_app": True,
+        }
+    ).run()

@@ -1,0 +1,25 @@
+"""How durations and results read to a person (pure; used by the CLI and templates)."""
+
+from __future__ import annotations
+
+
+def format_duration(ms: int | None, *, tenths: bool = False) -> str:
+    """``754300`` → ``12:34`` (or ``12:34.3``); hours appear only when needed."""
+    if ms is None:
+        return "—"
+    sign = "-" if ms < 0 else ""
+    ms = abs(ms)
+    if tenths:
+        total_tenths = ms // 100
+        seconds, tenth = divmod(total_tenths, 10)
+    else:
+        seconds, tenth = ms // 1000, None
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{sign}{text}" + (f".{tenth}" if tenth is not None else "")
+
+
+def format_delta(ms: int) -> str:
+    """A signed difference, ``-0:12`` faster or ``+1:05`` slower."""
+    return ("+" if ms > 0 else "-" if ms < 0 else "±") + format_duration(abs(ms))
