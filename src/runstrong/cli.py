@@ -139,7 +139,14 @@ def _programs_list() -> None:
     table.add_column("source")
     for program in selectors.program_list():
         cap = f"{program.time_cap_minutes} min" if program.time_cap_minutes else "—"
-        table.add_row(program.slug, program.name, str(len(program.slots)), str(program.reps_total), cap, program.source)
+        table.add_row(
+            program.slug,
+            program.name,
+            str(len(program.slots)),
+            str(program.reps_total),
+            cap,
+            program.source,
+        )
     console.print(table)
 
 
@@ -154,7 +161,10 @@ def _programs_show(target: str | None) -> None:
     spec = selectors.program_to_catalog(program)
     exercises = selectors.program_exercises(spec)
     cap = f", {spec.time_cap_minutes}-minute cap" if spec.time_cap_minutes else ""
-    console.print(f"[bold]{escape(spec.name)}[/] ({spec.slug}): {len(spec.slots)} slots, {spec.reps_total} reps{cap}")
+    console.print(
+        f"[bold]{escape(spec.name)}[/] ({spec.slug}): "
+        f"{len(spec.slots)} slots, {spec.reps_total} reps{cap}"
+    )
     if spec.description:
         console.print(spec.description, markup=False)
     for position, slot in enumerate(spec.slots, start=1):
@@ -162,7 +172,9 @@ def _programs_show(target: str | None) -> None:
         console.print()
         console.print(f"[bold]{position}. {slot.reps} × {escape(names)}[/]  [dim]({slot.key})[/]")
         if slot.rotates:
-            console.print("   rotation: each session gives the next of these after the one you did last")
+            console.print(
+                "   rotation: each session gives the next of these after the one you did last"
+            )
         for slug in slot.pool:
             exercise = exercises[slug]
             prefix = f"   {exercise.name}: " if slot.rotates else "   "
@@ -170,10 +182,8 @@ def _programs_show(target: str | None) -> None:
             for cue in exercise.cues:
                 console.print(f"     • {cue}", markup=False)
             if exercise.easier:
-                console.print(
-                    f"     easier: {', '.join(exercises[e].name for e in exercise.easier if e in exercises)}",
-                    markup=False,
-                )
+                easier = (exercises[e].name for e in exercise.easier if e in exercises)
+                console.print(f"     easier: {', '.join(easier)}", markup=False)
 
 
 def _programs_check(target: str | None) -> None:
@@ -204,7 +214,9 @@ def _programs_add(target: str | None, *, replace: bool) -> None:
 
 def _problems(problems: Sequence[str]) -> str:
     count = len(problems)
-    return f"{count} problem{'s' if count != 1 else ''}:\n" + "\n".join(f"  {line}" for line in problems)
+    return f"{count} problem{'s' if count != 1 else ''}:\n" + "\n".join(
+        f"  {line}" for line in problems
+    )
 
 
 def _summary(loaded: Any) -> str:
@@ -315,27 +327,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    setup_parser = commands.add_parser("setup", help="migrate the database and load the built-in programs")
+    setup_parser = commands.add_parser(
+        "setup", help="migrate the database and load the built-in programs"
+    )
     setup_parser.set_defaults(func=cmd_setup)
 
     serve_parser = commands.add_parser("serve", help="set up, then start the web server (gunicorn)")
-    serve_parser.add_argument("--bind", default=os.environ.get("RUNSTRONG_BIND", "127.0.0.1:8000"), help="address:port (default 127.0.0.1:8000)")
-    serve_parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")), help="worker processes (default 2)")
+    serve_parser.add_argument(
+        "--bind",
+        default=os.environ.get("RUNSTRONG_BIND", "127.0.0.1:8000"),
+        help="address:port (default 127.0.0.1:8000)",
+    )
+    serve_parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+        help="worker processes (default 2)",
+    )
     serve_parser.set_defaults(func=cmd_serve)
 
     programs = commands.add_parser("programs", help="list, show, check or add programs")
-    programs.add_argument("action", nargs="?", choices=["list", "show", "check", "add"], help="default: list")
-    programs.add_argument("target", nargs="?", help="a program slug (show) or a TOML file (check, add)")
-    programs.add_argument("--replace", action="store_true", help="add: replace a program you added before")
+    programs.add_argument(
+        "action", nargs="?", choices=["list", "show", "check", "add"], help="default: list"
+    )
+    programs.add_argument(
+        "target", nargs="?", help="a program slug (show) or a TOML file (check, add)"
+    )
+    programs.add_argument(
+        "--replace", action="store_true", help="add: replace a program you added before"
+    )
     programs.set_defaults(func=cmd_programs)
 
     go_parser = commands.add_parser("go", help="do a workout, guided in the terminal")
     go_parser.add_argument("program", nargs="?", help="program slug, e.g. runners-250")
-    go_parser.add_argument("--resume", action="store_true", help="continue the last unfinished session")
-    go_parser.add_argument("--set-size", type=int, default=int(os.environ.get("RUNSTRONG_SET_SIZE", "10")), help="reps logged by Enter alone (default 10)")
-    go_parser.add_argument("--lead-in", type=int, default=3, help="seconds of countdown before the clock starts (default 3)")
-    go_parser.add_argument("--swap", action="append", metavar="SLOT=EXERCISE", help="do an easier alternative in a slot (scaled)")
-    go_parser.add_argument("--reps", action="append", metavar="SLOT=N", help="do fewer reps in a slot (scaled)")
+    go_parser.add_argument(
+        "--resume", action="store_true", help="continue the last unfinished session"
+    )
+    go_parser.add_argument(
+        "--set-size",
+        type=int,
+        default=int(os.environ.get("RUNSTRONG_SET_SIZE", "10")),
+        help="reps logged by Enter alone (default 10)",
+    )
+    go_parser.add_argument(
+        "--lead-in",
+        type=int,
+        default=3,
+        help="seconds of countdown before the clock starts (default 3)",
+    )
+    go_parser.add_argument(
+        "--swap",
+        action="append",
+        metavar="SLOT=EXERCISE",
+        help="do an easier alternative in a slot (scaled)",
+    )
+    go_parser.add_argument(
+        "--reps", action="append", metavar="SLOT=N", help="do fewer reps in a slot (scaled)"
+    )
     go_parser.set_defaults(func=cmd_go)
 
     history = commands.add_parser("history", help="your results, newest first")

@@ -59,7 +59,9 @@ DATA_DIR = Path(env_str("RUNSTRONG_DATA", "data")).expanduser().resolve()
 try:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 except OSError as error:
-    raise ImproperlyConfigured(f"RUNSTRONG_DATA={DATA_DIR}: cannot create it ({error.strerror})") from None
+    raise ImproperlyConfigured(
+        f"RUNSTRONG_DATA={DATA_DIR}: cannot create it ({error.strerror})"
+    ) from None
 
 
 def _secret_key() -> str:
@@ -173,7 +175,9 @@ def _database() -> dict[str, Any]:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
     engine = str(config.get("ENGINE", ""))
     if not engine.endswith(("postgresql", "sqlite3")):
-        raise ImproperlyConfigured(f"DATABASE_URL: only postgres:// and sqlite:// are supported, not {engine}")
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: only postgres:// and sqlite:// are supported, not {engine}"
+        )
     config["CONN_HEALTH_CHECKS"] = True
     return dict(config)
 
@@ -195,6 +199,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from runstrong.workouts import catalog, engine
@@ -56,7 +56,9 @@ def program_get(slug: str) -> Program | None:
 
 def exercise_map(slugs: Iterable[str] | None = None) -> dict[str, catalog.Exercise]:
     """Exercises as catalog objects by slug (all of them when ``slugs`` is None)."""
-    rows = Exercise.objects.all() if slugs is None else Exercise.objects.filter(slug__in=list(slugs))
+    rows = (
+        Exercise.objects.all() if slugs is None else Exercise.objects.filter(slug__in=list(slugs))
+    )
     return {row.slug: exercise_to_catalog(row) for row in rows}
 
 
@@ -68,7 +70,9 @@ def program_exercises(program: catalog.Program) -> dict[str, catalog.Exercise]:
     return {**exercise_map(alternatives - set(first)), **first}
 
 
-def last_done_in_rotations(athlete: AbstractBaseUser, program: catalog.Program) -> dict[str, str | None]:
+def last_done_in_rotations(
+    athlete: User, program: catalog.Program
+) -> dict[str, str | None]:
     """For each rotating slot, the pool exercise the athlete did most recently (any program)."""
     rotating = [slot for slot in program.slots if slot.rotates]
     if not rotating:
@@ -83,7 +87,7 @@ def last_done_in_rotations(athlete: AbstractBaseUser, program: catalog.Program) 
     return {slot.key: last if last in slot.pool else None for slot in rotating}
 
 
-def session_get(session_id: UUID | str, athlete: AbstractBaseUser) -> WorkoutSession | None:
+def session_get(session_id: UUID | str, athlete: User) -> WorkoutSession | None:
     """The athlete's own session, or None (another athlete's is as good as missing)."""
     return (
         WorkoutSession.objects.select_related("program")
@@ -92,7 +96,9 @@ def session_get(session_id: UUID | str, athlete: AbstractBaseUser) -> WorkoutSes
     )
 
 
-def session_open_latest(athlete: AbstractBaseUser, program: Program | None = None) -> WorkoutSession | None:
+def session_open_latest(
+    athlete: User, program: Program | None = None
+) -> WorkoutSession | None:
     """The athlete's most recent session that was neither finished nor abandoned."""
     sessions = WorkoutSession.objects.select_related("program").filter(
         athlete=athlete, status__in=OPEN_STATUSES
@@ -110,26 +116,28 @@ def session_state(session: WorkoutSession) -> engine.State:
     return engine.fold(session.session_plan(), session_events(session))
 
 
-def result_get(result_id: int, athlete: AbstractBaseUser | None = None) -> Result | None:
+def result_get(result_id: int, athlete: User | None = None) -> Result | None:
     results = Result.objects.select_related("program", "session", "athlete")
     if athlete is not None:
         results = results.filter(athlete=athlete)
     return results.filter(id=result_id).first()
 
 
-def result_list(athlete: AbstractBaseUser, *, program: Program | None = None, limit: int = 50) -> list[Result]:
+def result_list(
+    athlete: User, *, program: Program | None = None, limit: int = 50
+) -> list[Result]:
     results = Result.objects.select_related("program").filter(athlete=athlete)
     if program is not None:
         results = results.filter(program=program)
     return list(results.order_by("-started_at")[:limit])
 
 
-def result_last(athlete: AbstractBaseUser, program: Program) -> Result | None:
+def result_last(athlete: User, program: Program) -> Result | None:
     return Result.objects.filter(athlete=athlete, program=program).order_by("-started_at").first()
 
 
 def result_previous_best(result: Result) -> Result | None:
-    """The athlete's fastest earlier finish of the same program, done the same way (scaled or not)."""
+    """The athlete's fastest earlier finish of this program, done the same way (scaled or not)."""
     return (
         Result.objects.filter(
             athlete_id=result.athlete_id,
@@ -143,7 +151,9 @@ def result_previous_best(result: Result) -> Result | None:
     )
 
 
-def result_best(athlete: AbstractBaseUser, program: Program, *, scaled: bool = False) -> Result | None:
+def result_best(
+    athlete: User, program: Program, *, scaled: bool = False
+) -> Result | None:
     return (
         Result.objects.filter(athlete=athlete, program=program, scaled=scaled, capped=False)
         .order_by("total_ms", "started_at")

@@ -9,8 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from runstrong.workouts import catalog, engine
@@ -45,7 +44,9 @@ class SequenceError(ValueError):
 def _exercise_fields(exercise: catalog.Exercise) -> dict[str, Any]:
     fields = dataclasses.asdict(exercise)
     fields.pop("slug")
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in fields.items()}
+    return {
+        key: list(value) if isinstance(value, tuple) else value for key, value in fields.items()
+    }
 
 
 def _program_fields(program: catalog.Program) -> dict[str, Any]:
@@ -79,24 +80,20 @@ def catalog_check(*, path: Any) -> catalog.Catalog:
 
 @transaction.atomic
 def catalog_install(
-    *, path: Any, added_by: AbstractBaseUser | None = None, replace: bool = False
+    *, path: Any, added_by: User | None = None, replace: bool = False
 ) -> catalog.Catalog:
     """Validate and install a user's catalog file: all of it, or (on any problem) none of it."""
     loaded = catalog_check(path=path)
     problems: list[str] = []
-    taken = {
-        **{row.slug: row for row in Exercise.objects.filter(slug__in=list(loaded.exercises))},
-    }
-    for slug, row in taken.items():
-        if row.source == Source.BUILTIN:
-            problems.append(f"{path}: exercise '{slug}' is built in and cannot be replaced")
+    taken = [
+        *Exercise.objects.filter(slug__in=list(loaded.exercises)).values_list("slug", "source"),
+        *Program.objects.filter(slug__in=list(loaded.programs)).values_list("slug", "source"),
+    ]
+    for slug, source in taken:
+        if source == Source.BUILTIN:
+            problems.append(f"{path}: '{slug}' is built in and cannot be replaced")
         elif not replace:
-            problems.append(f"{path}: exercise '{slug}' is already installed (use --replace)")
-    for row in Program.objects.filter(slug__in=list(loaded.programs)):
-        if row.source == Source.BUILTIN:
-            problems.append(f"{path}: program '{row.slug}' is built in and cannot be replaced")
-        elif not replace:
-            problems.append(f"{path}: program '{row.slug}' is already installed (use --replace)")
+            problems.append(f"{path}: '{slug}' is already installed (add --replace to replace it)")
     if problems:
         raise catalog.CatalogError(problems)
     for exercise in loaded.exercises.values():
@@ -115,10 +112,9 @@ def catalog_install(
 # Athletes.
 
 
-def athlete_local() -> AbstractBaseUser:
+def athlete_local() -> User:
     """The athlete the CLI records for until accounts exist (``RUNSTRONG_ATHLETE``)."""
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(username=settings.LOCAL_ATHLETE)
+    user, created = User.objects.get_or_create(username=settings.LOCAL_ATHLETE)
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -131,7 +127,7 @@ def athlete_local() -> AbstractBaseUser:
 
 def session_start(
     *,
-    athlete: AbstractBaseUser,
+    athlete: User,
     program: Program,
     swaps: Mapping[str, str] | None = None,
     reps: Mapping[str, int] | None = None,
@@ -165,7 +161,7 @@ class Appended:
 
 
 def session_append(
-    *, session_id: UUID | str, athlete: AbstractBaseUser, seq: int, event: Mapping[str, Any]
+    *, session_id: UUID | str, athlete: User, seq: int, event: Mapping[str, Any]
 ) -> Appended:
     """Append one event at position ``seq``; idempotent for an exact resend.
 
@@ -195,7 +191,9 @@ def session_append(
                 state = engine.fold(plan, events)
                 return Appended(session, state, True, getattr(session, "result", None))
             if seq > len(rows):
-                raise SequenceError(f"event {seq} arrived before event {len(rows)}: send that first")
+                raise SequenceError(
+                    f"event {seq} arrived before event {len(rows)}: send that first"
+                )
             state = engine.apply(engine.fold(plan, events), parsed)
             payload = parsed.to_dict()
             SessionEvent.objects.create(
@@ -208,7 +206,9 @@ def session_append(
             session.status = str(state.status)
             session.event_count = seq + 1
             session.save(update_fields=["status", "event_count", "updated_at"])
-            result = _result_create(session, state) if state.status is engine.Status.FINISHED else None
+            result = (
+                _result_create(session, state) if state.status is engine.Status.FINISHED else None
+            )
             return Appended(session, state, False, result)
     except IntegrityError:
         # Two writers raced for the same seq on a database without row locks

@@ -1,0 +1,115 @@
+"""Whole-project guards: migrations, deployment settings, documentation, headers."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from runstrong.cli import build_parser
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text()
+
+
+@pytest.mark.django_db
+def test_no_model_change_is_missing_a_migration() -> None:
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_deployment_check_is_clean_in_production_settings(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "RUNSTRONG_DATA": str(tmp_path),
+        "SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-0123456789",
+        "RUNSTRONG_HTTPS": "true",
+        "ALLOWED_HOSTS": "runstrong.example",
+        "DJANGO_SETTINGS_MODULE": "runstrong.settings",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "no issues" in completed.stdout
+
+
+def test_a_bad_setting_stops_startup_with_a_message_naming_it(tmp_path: Path) -> None:
+    env = {**os.environ, "RUNSTRONG_DATA": str(tmp_path), "DEBUG": "maybe"}
+    completed = subprocess.run(
+        [sys.executable, "-c", "import runstrong.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in completed.stderr
+
+
+def test_every_cli_command_is_documented_in_the_readme() -> None:
+    subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    missing = [name for name in subcommands if f"runstrong {name}" not in README]
+    assert not missing, f"README does not mention: {missing}"
+
+
+def test_every_environment_setting_is_documented_in_the_readme() -> None:
+    names: set[str] = set()
+    for module in ("settings.py", "cli.py"):
+        source = (REPO / "src" / "runstrong" / module).read_text()
+        names |= set(re.findall(r'env_\w+\("([A-Z_]+)"', source))
+        names |= set(re.findall(r'environ\.get\("([A-Z_]+)"', source))
+    missing = sorted(name for name in names if f"`{name}`" not in README)
+    assert names and not missing, f"README configuration lacks: {missing}"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("catalog_synced")
+def test_home_page_lists_the_programs_with_strict_security_headers(client: Client) -> None:
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Runner&#x27;s 250" in html and "Runner&#x27;s 500" in html
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in html and " style=" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("catalog_synced")
+def test_program_page_shows_slots_cues_and_rotation(client: Client) -> None:
+    html = client.get("/programs/runners-500/").content.decode()
+
+    assert html.count("100 ×") == 5
+    assert "Mountain climbers" in html and "Sit-ups" in html
+    assert "Rotates" in html
+
+
+@pytest.mark.django_db
+def test_unknown_program_is_a_plain_404_page(client: Client) -> None:
+    response = client.get("/programs/no-such-thing/")
+
+    assert response.status_code == 404
+    assert "Traceback" not in response.content.decode()
+
+
+def test_every_event_type_is_documented_in_the_readme() -> None:
+    from runstrong.workouts.engine import EVENT_TYPES
+
+    missing = [kind for kind in EVENT_TYPES if f"`{kind}`" not in README]
+    assert not missing, f"README does not describe events: {missing}"
