@@ -76,13 +76,17 @@ class SessionStatus(models.TextChoices):
 class WorkoutSession(models.Model):
     # Clients make the id, so a session started offline keeps it when it syncs.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    athlete = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workout_sessions")
+    athlete = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workout_sessions"
+    )
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="sessions")
     # The engine's SessionPlan: the program as this athlete does it this time
     # (rotation resolved, scaling applied), frozen so later edits to the
     # program never change a past session.
     plan = models.JSONField()
-    status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.READY)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.READY
+    )
     event_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -127,7 +131,9 @@ class SessionEvent(models.Model):
 
 class Result(models.Model):
     session = models.OneToOneField(WorkoutSession, on_delete=models.CASCADE, related_name="result")
-    athlete = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="results")
+    athlete = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="results"
+    )
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="results")
     core_exercise = models.SlugField(max_length=80)
     started_at = models.DateTimeField()

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,112 +15,223 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Exercise',
+            name="Exercise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('muscles', models.JSONField(default=list)),
-                ('cues', models.JSONField(default=list)),
-                ('equipment', models.JSONField(default=list)),
-                ('easier', models.JSONField(default=list)),
-                ('harder', models.JSONField(default=list)),
-                ('floor_seconds_per_rep', models.FloatField()),
-                ('source', models.CharField(choices=[('builtin', 'Built in'), ('user', 'Added by a user')], default='builtin', max_length=10)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                ("muscles", models.JSONField(default=list)),
+                ("cues", models.JSONField(default=list)),
+                ("equipment", models.JSONField(default=list)),
+                ("easier", models.JSONField(default=list)),
+                ("harder", models.JSONField(default=list)),
+                ("floor_seconds_per_rep", models.FloatField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("builtin", "Built in"), ("user", "Added by a user")],
+                        default="builtin",
+                        max_length=10,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('slots', models.JSONField()),
-                ('time_cap_minutes', models.PositiveIntegerField(blank=True, null=True)),
-                ('source', models.CharField(choices=[('builtin', 'Built in'), ('user', 'Added by a user')], default='builtin', max_length=10)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                ("slots", models.JSONField()),
+                ("time_cap_minutes", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("builtin", "Built in"), ("user", "Added by a user")],
+                        default="builtin",
+                        max_length=10,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'slug'],
+                "ordering": ["source", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='WorkoutSession',
+            name="WorkoutSession",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('plan', models.JSONField()),
-                ('status', models.CharField(choices=[('ready', 'Ready'), ('running', 'Running'), ('paused', 'Paused'), ('complete', 'Complete'), ('finished', 'Finished'), ('abandoned', 'Abandoned')], default='ready', max_length=10)),
-                ('event_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('athlete', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='workout_sessions', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='workouts.program')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("plan", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ready", "Ready"),
+                            ("running", "Running"),
+                            ("paused", "Paused"),
+                            ("complete", "Complete"),
+                            ("finished", "Finished"),
+                            ("abandoned", "Abandoned"),
+                        ],
+                        default="ready",
+                        max_length=10,
+                    ),
+                ),
+                ("event_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "athlete",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="workout_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="workouts.program",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SessionEvent',
+            name="SessionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField()),
-                ('kind', models.CharField(max_length=10)),
-                ('at', models.BigIntegerField()),
-                ('data', models.JSONField(default=dict)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='workouts.workoutsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField()),
+                ("kind", models.CharField(max_length=10)),
+                ("at", models.BigIntegerField()),
+                ("data", models.JSONField(default=dict)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="workouts.workoutsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['session', 'seq'],
+                "ordering": ["session", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('core_exercise', models.SlugField(max_length=80)),
-                ('started_at', models.DateTimeField()),
-                ('total_ms', models.PositiveBigIntegerField()),
-                ('elapsed_ms', models.PositiveBigIntegerField()),
-                ('paused_ms', models.PositiveBigIntegerField()),
-                ('splits_ms', models.JSONField()),
-                ('rests_ms', models.JSONField()),
-                ('reps_done', models.JSONField()),
-                ('reps_total', models.PositiveIntegerField()),
-                ('reps_per_minute', models.FloatField()),
-                ('scaled', models.BooleanField()),
-                ('scaled_how', models.JSONField(default=list)),
-                ('capped', models.BooleanField()),
-                ('reps_at_cap', models.PositiveIntegerField(blank=True, null=True)),
-                ('unverified', models.BooleanField()),
-                ('unverified_why', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('athlete', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='workouts.program')),
-                ('session', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='workouts.workoutsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("core_exercise", models.SlugField(max_length=80)),
+                ("started_at", models.DateTimeField()),
+                ("total_ms", models.PositiveBigIntegerField()),
+                ("elapsed_ms", models.PositiveBigIntegerField()),
+                ("paused_ms", models.PositiveBigIntegerField()),
+                ("splits_ms", models.JSONField()),
+                ("rests_ms", models.JSONField()),
+                ("reps_done", models.JSONField()),
+                ("reps_total", models.PositiveIntegerField()),
+                ("reps_per_minute", models.FloatField()),
+                ("scaled", models.BooleanField()),
+                ("scaled_how", models.JSONField(default=list)),
+                ("capped", models.BooleanField()),
+                ("reps_at_cap", models.PositiveIntegerField(blank=True, null=True)),
+                ("unverified", models.BooleanField()),
+                ("unverified_why", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "athlete",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="workouts.program",
+                    ),
+                ),
+                (
+                    "session",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="result",
+                        to="workouts.workoutsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='workoutsession',
-            index=models.Index(fields=['athlete', 'status', '-updated_at'], name='workouts_wo_athlete_eb7e67_idx'),
+            model_name="workoutsession",
+            index=models.Index(
+                fields=["athlete", "status", "-updated_at"], name="workouts_wo_athlete_eb7e67_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionevent',
-            constraint=models.UniqueConstraint(fields=('session', 'seq'), name='event_seq_unique'),
+            model_name="sessionevent",
+            constraint=models.UniqueConstraint(fields=("session", "seq"), name="event_seq_unique"),
         ),
         migrations.AddIndex(
-            model_name='result',
-            index=models.Index(fields=['athlete', 'program', '-started_at'], name='workouts_re_athlete_dbce17_idx'),
+            model_name="result",
+            index=models.Index(
+                fields=["athlete", "program", "-started_at"], name="workouts_re_athlete_dbce17_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='result',
-            index=models.Index(fields=['program', 'scaled', 'capped', 'total_ms'], name='workouts_re_program_71d556_idx'),
+            model_name="result",
+            index=models.Index(
+                fields=["program", "scaled", "capped", "total_ms"],
+                name="workouts_re_program_71d556_idx",
+            ),
         ),
     ]
