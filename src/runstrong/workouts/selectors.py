@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.contrib.auth.models import User
+from runstrong.accounts.models import User
 from django.db.models import QuerySet
 
 from runstrong.workouts import catalog, engine

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from runstrong.accounts.models import User
 from django.db import IntegrityError, transaction
 
 from runstrong.workouts import catalog, engine
