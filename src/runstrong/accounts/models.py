@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Units(models.TextChoices):
@@ -41,7 +42,7 @@ class User(AbstractUser):
         constraints = [
             # One account per address, but the CLI's local athlete has none.
             models.UniqueConstraint(
-                models.functions.Lower("email"),
+                Lower("email"),
                 condition=~models.Q(email=""),
                 name="user_email_unique_ci",
             )

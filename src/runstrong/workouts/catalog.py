@@ -109,7 +109,9 @@ _TABLE_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-]+)\s*\]")
 _KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
 
 
-def _locate(lines: Sequence[str], table: str, index: int, sub_index: int | None, key: str | None) -> int:
+def _locate(
+    lines: Sequence[str], table: str, index: int, sub_index: int | None, key: str | None
+) -> int:
     """1-based line of ``key`` in the ``index``-th ``[[table]]`` (or its ``sub_index``-th slot)."""
     count = {"exercise": -1, "program": -1}
     slot_count = -1
@@ -176,10 +178,14 @@ class _Checker:
     def slug(self, where: Any, data: Mapping[str, Any], key: str) -> str:
         value = self.text(where, data, key)
         if value and not SLUG_RE.match(value):
-            self.problem(where, key, f"'{value}' is not a slug (lowercase letters, digits, hyphens)")
+            self.problem(
+                where, key, f"'{value}' is not a slug (lowercase letters, digits, hyphens)"
+            )
         return value
 
-    def text_list(self, where: Any, data: Mapping[str, Any], key: str, required: bool = False) -> tuple[str, ...]:
+    def text_list(
+        self, where: Any, data: Mapping[str, Any], key: str, required: bool = False
+    ) -> tuple[str, ...]:
         value = data.get(key)
         if value is None:
             if required:
@@ -190,7 +196,9 @@ class _Checker:
             return ()
         return tuple(item.strip() for item in value)
 
-    def positive_int(self, where: Any, data: Mapping[str, Any], key: str, maximum: int, required: bool = True) -> int | None:
+    def positive_int(
+        self, where: Any, data: Mapping[str, Any], key: str, maximum: int, required: bool = True
+    ) -> int | None:
         value = data.get(key)
         if value is None:
             if required:
@@ -247,13 +255,19 @@ def _parse_exercise(check: _Checker, index: int, data: Any) -> Exercise | None:
         check.problem(where, "muscles", "must name at least one muscle")
     for muscle in muscles:
         if muscle not in MUSCLES:
-            check.problem(where, "muscles", f"unknown muscle '{muscle}' (known: {', '.join(MUSCLES)})")
+            check.problem(
+                where, "muscles", f"unknown muscle '{muscle}' (known: {', '.join(MUSCLES)})"
+            )
     floor = data.get("floor_seconds_per_rep")
     if floor is None:
         check.problem(where, None, "missing required field 'floor_seconds_per_rep'")
         floor = 0.0
     elif not isinstance(floor, int | float) or isinstance(floor, bool) or not 0 < floor <= 60:
-        check.problem(where, "floor_seconds_per_rep", f"must be a number of seconds above 0 and at most 60, not {floor!r}")
+        check.problem(
+            where,
+            "floor_seconds_per_rep",
+            f"must be a number of seconds above 0 and at most 60, not {floor!r}",
+        )
         floor = 0.0
     return Exercise(
         slug=slug,
@@ -319,7 +333,9 @@ def _parse_program(check: _Checker, index: int, data: Any) -> Program | None:
         name=check.text(where, data, "name"),
         description=check.text(where, data, "description", required=False),
         slots=tuple(slots),
-        time_cap_minutes=check.positive_int(where, data, "time_cap_minutes", 24 * 60, required=False),
+        time_cap_minutes=check.positive_int(
+            where, data, "time_cap_minutes", 24 * 60, required=False
+        ),
     )
 
 
@@ -345,8 +361,17 @@ def parse_catalog(
 
     check = _Checker(source, text)
     for key in sorted(set(data) - {"exercise", "program"}):
-        line = next((n for n, ln in enumerate(check.lines, 1) if re.match(rf"^\s*\[*\s*{re.escape(key)}\b", ln)), 1)
-        check.problems.append(f"{source}:{line}: {key}: unknown top-level field (expected [[exercise]] or [[program]])")
+        line = next(
+            (
+                n
+                for n, ln in enumerate(check.lines, 1)
+                if re.match(rf"^\s*\[*\s*{re.escape(key)}\b", ln)
+            ),
+            1,
+        )
+        check.problems.append(
+            f"{source}:{line}: {key}: unknown top-level field (expected [[exercise]] or [[program]])"
+        )
 
     exercises: dict[str, Exercise] = {}
     raw_exercises = data.get("exercise", [])
@@ -389,14 +414,18 @@ def parse_catalog(
             for slug in slot.pool:
                 if slug and slug not in available:
                     field = "rotation" if slot.rotates else "exercise"
-                    check.problem(("program", index, slot_index), field, f"unknown exercise '{slug}'")
+                    check.problem(
+                        ("program", index, slot_index), field, f"unknown exercise '{slug}'"
+                    )
 
     if check.problems:
         raise CatalogError(sorted(check.problems, key=_line_of))
     return Catalog(exercises=exercises, programs=programs)
 
 
-def load_catalog_file(path: Path, *, known_exercises: Mapping[str, Exercise] | None = None) -> Catalog:
+def load_catalog_file(
+    path: Path, *, known_exercises: Mapping[str, Exercise] | None = None
+) -> Catalog:
     """Read and validate a catalog file from disk."""
     try:
         raw = path.read_bytes()
@@ -407,7 +436,9 @@ def load_catalog_file(path: Path, *, known_exercises: Mapping[str, Exercise] | N
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise CatalogError([f"{path}: not UTF-8 text (byte {error.start}); not a TOML file"]) from None
+        raise CatalogError(
+            [f"{path}: not UTF-8 text (byte {error.start}); not a TOML file"]
+        ) from None
     return parse_catalog(text, source=str(path), known_exercises=known_exercises)
 
 

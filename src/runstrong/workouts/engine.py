@@ -76,7 +76,9 @@ class SessionPlan:
         notes: list[str] = []
         for slot in self.slots:
             if slot.swapped:
-                notes.append(f"{slot.key}: {slot.exercise_name} instead of {slot.prescribed_exercise}")
+                notes.append(
+                    f"{slot.key}: {slot.exercise_name} instead of {slot.prescribed_exercise}"
+                )
             if slot.reps < slot.prescribed_reps:
                 notes.append(f"{slot.key}: {slot.reps} of {slot.prescribed_reps} reps")
         return tuple(notes)
