@@ -171,6 +171,9 @@ class _Checker:
         if not isinstance(value, str):
             self.problem(where, key, f"must be text, not {_type_name(value)}")
             return ""
+        if required and not value.strip():
+            self.problem(where, key, "must not be empty")
+            return ""
         if len(value) > MAX_TEXT:
             self.problem(where, key, f"is longer than {MAX_TEXT} characters")
         return value.strip()
@@ -215,6 +218,12 @@ class _Checker:
     def unknown_keys(self, where: Any, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
         for key in sorted(set(data) - set(allowed)):
             self.problem(where, key, "unknown field (check the spelling)")
+
+
+def _top_level_line(lines: Sequence[str], key: str) -> int:
+    """1-based line where a top-level ``key`` (or its ``[key]`` table) is defined."""
+    pattern = re.compile(rf"^\s*\[*\s*{re.escape(key)}\b")
+    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), 1)
 
 
 def _line_of(problem: str) -> int:
@@ -298,6 +307,9 @@ def _parse_slot(check: _Checker, program_index: int, index: int, data: Any) -> S
         pool = (check.slug(where, data, "exercise"),)
     else:
         pool = check.text_list(where, data, "rotation")
+        for item in pool:
+            if not SLUG_RE.match(item):
+                check.problem(where, "rotation", f"'{item}' is not an exercise slug")
         if "rotation" in data and len(pool) < 2:
             check.problem(where, "rotation", "a rotation needs at least two exercises")
         if len(set(pool)) != len(pool):
@@ -353,30 +365,30 @@ def parse_catalog(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        # tomllib's message ends with "(at line L, column C)".
+        # tomllib's message ends with "(at line L, column C)" or, when the file
+        # stops mid-value, "(at end of document)": then the last line is to blame.
         match = re.search(r"\(at line (\d+), column \d+\)", str(error))
-        line = match.group(1) if match else "1"
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "invalid"
+        line = int(match.group(1)) if match else max(1, len(text.splitlines()))
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
+        reason = reason or "invalid"
         raise CatalogError([f"{source}:{line}: not valid TOML: {reason}"]) from None
 
     check = _Checker(source, text)
     for key in sorted(set(data) - {"exercise", "program"}):
-        line = next(
-            (
-                n
-                for n, ln in enumerate(check.lines, 1)
-                if re.match(rf"^\s*\[*\s*{re.escape(key)}\b", ln)
-            ),
-            1,
-        )
+        line = _top_level_line(check.lines, key)
         check.problems.append(
-            f"{source}:{line}: {key}: unknown top-level field (expected [[exercise]] or [[program]])"
+            f"{source}:{line}: {key}: unknown top-level field "
+            "(expected [[exercise]] or [[program]])"
         )
 
     exercises: dict[str, Exercise] = {}
+    # Position of each exercise and program in the file, for the cross-reference
+    # messages below: skipped or duplicate entries make dict order differ.
+    exercise_index: dict[str, int] = {}
     raw_exercises = data.get("exercise", [])
     if not isinstance(raw_exercises, list):
-        check.problems.append(f"{source}:1: exercise: must be [[exercise]] tables")
+        line = _top_level_line(check.lines, "exercise")
+        check.problems.append(f"{source}:{line}: exercise: must be [[exercise]] tables")
         raw_exercises = []
     for index, raw in enumerate(raw_exercises):
         exercise = _parse_exercise(check, index, raw)
@@ -384,12 +396,16 @@ def parse_catalog(
             continue
         if exercise.slug in exercises:
             check.problem(("exercise", index, None), "slug", f"duplicate slug '{exercise.slug}'")
+            continue
         exercises[exercise.slug] = exercise
+        exercise_index[exercise.slug] = index
 
     programs: dict[str, Program] = {}
+    program_index: dict[str, int] = {}
     raw_programs = data.get("program", [])
     if not isinstance(raw_programs, list):
-        check.problems.append(f"{source}:1: program: must be [[program]] tables")
+        line = _top_level_line(check.lines, "program")
+        check.problems.append(f"{source}:{line}: program: must be [[program]] tables")
         raw_programs = []
     for index, raw in enumerate(raw_programs):
         program = _parse_program(check, index, raw)
@@ -397,19 +413,23 @@ def parse_catalog(
             continue
         if program.slug in programs:
             check.problem(("program", index, None), "slug", f"duplicate slug '{program.slug}'")
+            continue
         programs[program.slug] = program
+        program_index[program.slug] = index
 
     if not exercises and not programs and not check.problems:
         check.problems.append(f"{source}:1: the file defines no [[exercise]] and no [[program]]")
 
     # Cross references: to this file's exercises or to those already installed.
     available = {**(known_exercises or {}), **exercises}
-    for index, exercise in enumerate(exercises.values()):
+    for exercise in exercises.values():
         for key in ("easier", "harder"):
             for slug in getattr(exercise, key):
                 if slug not in available:
-                    check.problem(("exercise", index, None), key, f"unknown exercise '{slug}'")
-    for index, program in enumerate(programs.values()):
+                    where = ("exercise", exercise_index[exercise.slug], None)
+                    check.problem(where, key, f"unknown exercise '{slug}'")
+    for program in programs.values():
+        index = program_index[program.slug]
         for slot_index, slot in enumerate(program.slots):
             for slug in slot.pool:
                 if slug and slug not in available:
@@ -436,8 +456,9 @@ def load_catalog_file(
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
         raise CatalogError(
-            [f"{path}: not UTF-8 text (byte {error.start}); not a TOML file"]
+            [f"{path}:{line}: not UTF-8 text (byte {error.start}); not a TOML file"]
         ) from None
     return parse_catalog(text, source=str(path), known_exercises=known_exercises)
 
@@ -503,6 +524,7 @@ def build_plan(
                 floor_seconds_per_rep=exercise.floor_seconds_per_rep,
                 prescribed_exercise=prescribed,
                 prescribed_reps=slot.reps,
+                prescribed_exercise_name=exercises[prescribed].name,
             )
         )
     cap = program.time_cap_minutes * 60_000 if program.time_cap_minutes else None

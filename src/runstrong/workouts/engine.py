@@ -23,6 +23,7 @@ Vocabulary
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -43,6 +44,8 @@ class SlotPlan:
     floor_seconds_per_rep: float
     prescribed_exercise: str  # what the program asks for (differs when swapped)
     prescribed_reps: int
+    # Defaulted so plans stored before this field existed still load.
+    prescribed_exercise_name: str = ""
 
     @property
     def swapped(self) -> bool:
@@ -76,9 +79,8 @@ class SessionPlan:
         notes: list[str] = []
         for slot in self.slots:
             if slot.swapped:
-                notes.append(
-                    f"{slot.key}: {slot.exercise_name} instead of {slot.prescribed_exercise}"
-                )
+                instead_of = slot.prescribed_exercise_name or slot.prescribed_exercise
+                notes.append(f"{slot.key}: {slot.exercise_name} instead of {instead_of}")
             if slot.reps < slot.prescribed_reps:
                 notes.append(f"{slot.key}: {slot.reps} of {slot.prescribed_reps} reps")
         return tuple(notes)
@@ -187,7 +189,8 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         known = ", ".join(sorted(EVENT_TYPES))
         raise EventError(f"unknown event type {kind!r} (expected one of: {known})")
     names = [f.name for f in dataclasses.fields(cls)]
-    extra = sorted(set(data) - {"type", *names})
+    # str(): hostile input may mix key types, which sorted() cannot compare.
+    extra = sorted(str(key) for key in set(data) - {"type", *names})
     if extra:
         raise EventError(f"{kind} event has unexpected field(s): {', '.join(extra)}")
     values: dict[str, int] = {}
@@ -230,7 +233,7 @@ class State:
     last_at: int | None = None  # latest timestamp seen, to reject time going backwards
     sets: tuple[LoggedSet, ...] = ()
     pauses: tuple[tuple[int, int | None], ...] = ()  # (paused_at, resumed_at or None)
-    ended_at: int | None = None  # when the work ended (last rep, or the time cap)
+    ended_at: int | None = None  # when the work ended (last rep, time cap, or abandon)
     capped: bool = False
 
     # -- derived views, all cheap -------------------------------------------------
@@ -280,11 +283,17 @@ class State:
         return total
 
     def active_ms(self, now: int) -> int:
-        """The running clock: time since start, less pauses, stopped at the end."""
+        """The running clock: time since start, less pauses, stopped at the end.
+
+        Only the part of each pause before ``now`` counts, so a ``now`` earlier
+        than the latest event (another device's clock) still reads sensibly.
+        """
         if self.started_at is None:
             return 0
-        end = self.ended_at if self.ended_at is not None else max(now, self.started_at)
-        return max(0, end - self.started_at - self.paused_ms(end))
+        end = max(now, self.started_at)
+        if self.ended_at is not None:
+            end = min(end, self.ended_at)
+        return end - self.started_at - _overlap(self.started_at, end, self.pauses)
 
     def cap_at(self) -> int | None:
         """The wall time at which the time cap falls, given the pauses so far."""
@@ -373,7 +382,8 @@ def _on_reps(state: State, event: Event) -> State:
     if event.slot != current:
         raise EventError(
             f"slot {event.slot} ({slots[event.slot].exercise_name}) is not the current slot; "
-            f"slots are done in order and slot {current} ({slots[current or 0].exercise_name}) is next"
+            f"slots are done in order and slot {current} "
+            f"({slots[current or 0].exercise_name}) is next"
         )
     left = state.reps_left_in_slot
     if event.n > left:
@@ -433,7 +443,9 @@ def _on_finish(state: State, event: Event) -> State:
 
 
 def _on_abandon(state: State, event: Event) -> State:
-    return dataclasses.replace(state, status=Status.ABANDONED)
+    # The clock stops here (unless the work had already ended).
+    ended_at = state.ended_at if state.ended_at is not None else event.at
+    return dataclasses.replace(state, status=Status.ABANDONED, ended_at=ended_at)
 
 
 _HANDLERS = {
@@ -488,10 +500,26 @@ def _overlap(start: int, end: int, pauses: Sequence[tuple[int, int | None]]) -> 
     return total
 
 
+# Rounding is spelled out rather than left to round() or format(): Python
+# rounds halves to even, JavaScript's Math.round and toFixed round them up, and
+# the browser's mirror of this fold must produce the same numbers and text.
+
+
+def _round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest integer, halves up (denominator > 0)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def _seconds_text(ms: float) -> str:
+    """Milliseconds as seconds with one decimal, halves up: 12250 -> "12.3"."""
+    tenths = math.floor(ms / 100 + 0.5)
+    return f"{tenths // 10}.{tenths % 10}"
+
+
 def result(state: State) -> Result:
     """The result of a finished session; raise EventError if it is not finished."""
     if state.status is not Status.FINISHED:
-        raise EventError(f"a {state.status} session has no result yet")
+        raise EventError(f"the session is {state.status}: only a finished session has a result")
     assert state.started_at is not None and state.ended_at is not None
     plan = state.plan
     start, end = state.started_at, state.ended_at
@@ -514,7 +542,7 @@ def result(state: State) -> Result:
             first = slot_sets[0]
             later_reps = reps_done[position] - first.n
             later_ms = (slot_sets[-1].at - first.at) - _overlap(first.at, slot_sets[-1].at, pauses)
-            estimate = first.at - round(first.n * later_ms / later_reps)
+            estimate = first.at - _round_half_up(first.n * later_ms, later_reps)
             work_start = min(max(previous_end, estimate), first.at)
         rests.append((work_start - previous_end) - _overlap(previous_end, work_start, pauses))
         splits.append((slot_end - work_start) - _overlap(work_start, slot_end, pauses))
@@ -531,8 +559,8 @@ def result(state: State) -> Result:
         spent = (splits[position] or 0) + rests[position]
         if reps_done[position] and spent < floor_ms:
             why.append(
-                f"{slot.exercise_name}: {reps_done[position]} reps in {spent / 1000:.1f} s "
-                f"is faster than the plausible {floor_ms / 1000:.1f} s"
+                f"{slot.exercise_name}: {reps_done[position]} reps in {_seconds_text(spent)} s "
+                f"is faster than the plausible {_seconds_text(floor_ms)} s"
             )
 
     return Result(
@@ -543,7 +571,7 @@ def result(state: State) -> Result:
         rests_ms=tuple(rests),
         reps_done=reps_done,
         reps_total=reps_total,
-        reps_per_minute=round(reps_total / (total / 60000), 1) if total > 0 else 0.0,
+        reps_per_minute=_round_half_up(reps_total * 600_000, total) / 10 if total > 0 else 0.0,
         scaled=plan.scaled,
         scaled_how=plan.scaled_how(),
         capped=state.capped,
@@ -561,6 +589,6 @@ def rotation_next(pool: Sequence[str], last_done: str | None) -> str:
     """The exercise after ``last_done`` in ``pool``, wrapping round; the first if none."""
     if not pool:
         raise ValueError("a rotation pool cannot be empty")
-    if last_done not in pool:
+    if last_done is None or last_done not in pool:
         return pool[0]
     return pool[(list(pool).index(last_done) + 1) % len(pool)]
