@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class CommandError(Exception):
@@ -73,6 +73,9 @@ def setup(*, quiet: bool = False, static: bool = False) -> None:
     from runstrong.workouts.services import catalog_sync_builtin
 
     call_command("migrate", interactive=False, verbosity=0)
+    # The accounts migrations create the cache table too; this also covers a
+    # database migrated before a cache setting changed (it is a no-op otherwise).
+    call_command("createcachetable", verbosity=0)
     exercises, programs = catalog_sync_builtin()
     if static:
         call_command("collectstatic", interactive=False, verbosity=0)
