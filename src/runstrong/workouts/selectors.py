@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from runstrong.accounts.models import User
 from django.db.models import QuerySet
 
+from runstrong.accounts.models import User
 from runstrong.workouts import catalog, engine
 from runstrong.workouts.models import Exercise, Program, Result, SessionStatus, WorkoutSession
 
@@ -70,9 +70,7 @@ def program_exercises(program: catalog.Program) -> dict[str, catalog.Exercise]:
     return {**exercise_map(alternatives - set(first)), **first}
 
 
-def last_done_in_rotations(
-    athlete: User, program: catalog.Program
-) -> dict[str, str | None]:
+def last_done_in_rotations(athlete: User, program: catalog.Program) -> dict[str, str | None]:
     """For each rotating slot, the pool exercise the athlete did most recently (any program)."""
     rotating = [slot for slot in program.slots if slot.rotates]
     if not rotating:
@@ -96,9 +94,7 @@ def session_get(session_id: UUID | str, athlete: User) -> WorkoutSession | None:
     )
 
 
-def session_open_latest(
-    athlete: User, program: Program | None = None
-) -> WorkoutSession | None:
+def session_open_latest(athlete: User, program: Program | None = None) -> WorkoutSession | None:
     """The athlete's most recent session that was neither finished nor abandoned."""
     sessions = WorkoutSession.objects.select_related("program").filter(
         athlete=athlete, status__in=OPEN_STATUSES
@@ -123,9 +119,7 @@ def result_get(result_id: int, athlete: User | None = None) -> Result | None:
     return results.filter(id=result_id).first()
 
 
-def result_list(
-    athlete: User, *, program: Program | None = None, limit: int = 50
-) -> list[Result]:
+def result_list(athlete: User, *, program: Program | None = None, limit: int = 50) -> list[Result]:
     results = Result.objects.select_related("program").filter(athlete=athlete)
     if program is not None:
         results = results.filter(program=program)
@@ -151,9 +145,7 @@ def result_previous_best(result: Result) -> Result | None:
     )
 
 
-def result_best(
-    athlete: User, program: Program, *, scaled: bool = False
-) -> Result | None:
+def result_best(athlete: User, program: Program, *, scaled: bool = False) -> Result | None:
     return (
         Result.objects.filter(athlete=athlete, program=program, scaled=scaled, capped=False)
         .order_by("total_ms", "started_at")

@@ -9,9 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from runstrong.accounts.models import User
 from django.db import IntegrityError, transaction
 
+from runstrong.accounts.models import User
 from runstrong.workouts import catalog, engine
 from runstrong.workouts.models import (
     Exercise,
