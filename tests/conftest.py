@@ -23,6 +23,13 @@ def _plain_static_files(settings: Any) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 costs ~0.15 s a hash by design; tests that are not about hashing
+    use a fast one (tests/accounts/test_sign_up.py checks the real setting)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def catalog_synced(db: None) -> None:
     from runstrong.workouts.services import catalog_sync_builtin
@@ -42,6 +49,20 @@ def stranger(db: None) -> Any:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user("sam", "sam@example.com", "another good passphrase")
+
+
+@pytest.fixture
+def athlete_client(client: Any, athlete: Any) -> Any:
+    """A test client logged in as the athlete."""
+    client.force_login(athlete)
+    return client
+
+
+@pytest.fixture
+def stranger_client(client: Any, stranger: Any) -> Any:
+    """A test client logged in as the stranger."""
+    client.force_login(stranger)
+    return client
 
 
 @pytest.fixture

@@ -96,7 +96,10 @@ CSRF_COOKIE_SECURE = SECURE_SITE
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SITE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SITE
 SECURE_HSTS_PRELOAD = SECURE_SITE
-if env_bool("RUNSTRONG_BEHIND_PROXY", False):
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client's
+# address for rate limits from the X-Forwarded-For entry the proxy appended.
+BEHIND_PROXY = env_bool("RUNSTRONG_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -119,6 +122,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The plain app config: the partials loader is set explicitly in TEMPLATES
+    # below rather than patched into the settings at start-up.
+    "template_partials.apps.SimpleAppConfig",
     "runstrong.accounts",
     "runstrong.workouts",
 ]
@@ -143,8 +149,23 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # `{% partialdef %}` pieces of a page can be rendered on their own
+            # (``"page.html#piece"``) for htmx swaps.
+            "loaders": [
+                (
+                    "template_partials.loader.Loader",
+                    [
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                "django.template.loaders.filesystem.Loader",
+                                "django.template.loaders.app_directories.Loader",
+                            ],
+                        )
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -187,12 +208,56 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Django's own auth views (log-in, log-out, password reset) with an e-mail
+# back end: a small surface we already run, no extra dependency, and nothing
+# we would use from django-allauth (social log-in, e-mail confirmation flows).
+AUTHENTICATION_BACKENDS = ["runstrong.accounts.backends.EmailBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "workouts:home"
+LOGOUT_REDIRECT_URL = "workouts:home"
+# Argon2id first; the others stay so any older hash can still be checked and upgraded.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The cache lives in the database (table ``runstrong_cache``, created by the
+# accounts migrations and by `runstrong setup`): rate limits must count across
+# every app process, and this needs no extra service.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "runstrong_cache",
+        # Past MAX_ENTRIES the cache deletes entries, live ones included, which
+        # would let a flood of guesses from many addresses wipe the counts.
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    }
+}
+
+# E-mail (password reset): printed to the console unless an SMTP host is set.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 20  # seconds: a stuck mail server must not hold a web worker for ever
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RunStrong <runstrong@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -202,13 +267,16 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# The project's own assets (site.css, the live session's modules): the
+# ``runstrong`` package is not an app, so the app finder would not see them.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "runstrong.storage.StaticStorage"
         )
     },
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -151,3 +152,105 @@ def result_best(athlete: User, program: Program, *, scaled: bool = False) -> Res
         .order_by("total_ms", "started_at")
         .first()
     )
+
+
+# ---------------------------------------------------------------------------
+# Pages. Each returns everything its page shows, in a fixed number of queries.
+
+DEFAULT_PROGRAM = "runners-250"
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    program: Program | None  # the athlete's usual program: that of their latest session
+    next_core: catalog.Exercise | None  # what the rotation gives next in that program
+    last_result: Result | None
+    open_session: WorkoutSession | None
+
+
+def home_summary(athlete: User) -> HomeSummary:
+    """At most six queries, whatever the athlete has done."""
+    latest = (
+        WorkoutSession.objects.select_related("program")
+        .filter(athlete=athlete)
+        .order_by("-created_at")
+        .first()
+    )
+    program = latest.program if latest is not None else program_get(DEFAULT_PROGRAM)
+    next_core = None
+    if program is not None:
+        spec = program_to_catalog(program)
+        last_done = last_done_in_rotations(athlete, spec)
+        rotating = next((slot for slot in spec.slots if slot.rotates), None)
+        if rotating is not None:
+            slug = engine.rotation_next(rotating.pool, last_done.get(rotating.key))
+            next_core = exercise_map([slug]).get(slug)
+    last_result = (
+        Result.objects.select_related("program")
+        .filter(athlete=athlete)
+        .order_by("-started_at")
+        .first()
+    )
+    return HomeSummary(
+        program=program,
+        next_core=next_core,
+        last_result=last_result,
+        open_session=session_open_latest(athlete),
+    )
+
+
+@dataclass(frozen=True)
+class ProgramPage:
+    program: Program
+    spec: catalog.Program
+    exercises: dict[str, catalog.Exercise]  # the program's exercises and their alternatives
+    plan: engine.SessionPlan  # what starting now would give this athlete (rotation resolved)
+    open_session: WorkoutSession | None
+
+
+def program_page(program: Program, athlete: User | None) -> ProgramPage:
+    """Four queries for an athlete, two for a visitor (who gets the rotation's first pick)."""
+    spec = program_to_catalog(program)
+    exercises = program_exercises(spec)
+    last_done = last_done_in_rotations(athlete, spec) if athlete is not None else {}
+    return ProgramPage(
+        program=program,
+        spec=spec,
+        exercises=exercises,
+        plan=catalog.build_plan(spec, exercises, last_done=last_done),
+        open_session=session_open_latest(athlete) if athlete is not None else None,
+    )
+
+
+def result_with_session(result_id: int, athlete: User) -> Result | None:
+    """The athlete's own result with its program and session (for the plan), in one query."""
+    return (
+        Result.objects.select_related("program", "session")
+        .filter(id=result_id, athlete=athlete)
+        .first()
+    )
+
+
+def history(athlete: User, *, limit: int = 500) -> list[Result]:
+    """The athlete's latest results, newest first, with their programs: one query."""
+    return list(
+        Result.objects.select_related("program")
+        .filter(athlete=athlete)
+        .order_by("-started_at")[:limit]
+    )
+
+
+def program_slot_names(programs: Iterable[Program]) -> dict[str, list[str]]:
+    """For each program slug, a readable name per slot ("Calf raises",
+    "Mountain climbers / Sit-ups"): one query for all the programs."""
+    specs = [program_to_catalog(program) for program in programs]
+    names = {
+        slug: exercise.name
+        for slug, exercise in exercise_map(
+            {slug for spec in specs for slot in spec.slots for slug in slot.pool}
+        ).items()
+    }
+    return {
+        spec.slug: [" / ".join(names.get(slug, slug) for slug in slot.pool) for slot in spec.slots]
+        for spec in specs
+    }

@@ -1,23 +1,245 @@
+"""Server-rendered workout pages: home, programs, starting a session, results, history.
+
+Each view parses the request, calls a selector or one service, and renders;
+what a personal best is and where a chart's lines go are decided in the pure
+modules ``progress`` and ``charts``.
+"""
+
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
-from runstrong.workouts import selectors
+from runstrong.accounts.models import User
+from runstrong.workouts import catalog, charts, progress, selectors, services
+from runstrong.workouts.forms import StartForm
+from runstrong.workouts.models import Program, Result
 
 
+def _athlete(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    programs = selectors.program_list()
-    return render(request, "workouts/home.html", {"programs": programs})
+    athlete = _athlete(request)
+    summary = selectors.home_summary(athlete) if athlete is not None else None
+    return render(
+        request,
+        "workouts/home.html",
+        {"programs": selectors.program_list(), "summary": summary},
+    )
 
 
-def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+@require_GET
+def program_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "workouts/programs.html", {"programs": selectors.program_list()})
+
+
+def _program_or_404(slug: str) -> Program:
     program = selectors.program_get(slug)
     if program is None:
         raise Http404("No such program")
-    spec = selectors.program_to_catalog(program)
-    exercises = selectors.program_exercises(spec)
+    return program
+
+
+def _program_response(
+    request: HttpRequest, page: selectors.ProgramPage, form: StartForm, *, status: int = 200
+) -> HttpResponse:
+    plan_slots = {slot.key: slot for slot in page.plan.slots}
     slots = [
-        {"slot": slot, "exercises": [exercises[slug] for slug in slot.pool]} for slot in spec.slots
+        {
+            "slot": slot,
+            "position": position,
+            "next": plan_slots[slot.key].prescribed_exercise if slot.rotates else None,
+            "exercises": [page.exercises[slug] for slug in slot.pool],
+            "alternatives": [
+                {
+                    "exercise": page.exercises[slug],
+                    "easier": [page.exercises[s] for s in page.exercises[slug].easier],
+                    "harder": [page.exercises[s] for s in page.exercises[slug].harder],
+                }
+                for slug in slot.pool
+            ],
+        }
+        for position, slot in enumerate(page.spec.slots, start=1)
     ]
-    return render(request, "workouts/program.html", {"program": program, "slots": slots})
+    return render(
+        request,
+        "workouts/program.html",
+        {"page": page, "program": page.program, "slots": slots, "form": form},
+        status=status,
+    )
+
+
+@require_GET
+def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    page = selectors.program_page(_program_or_404(slug), _athlete(request))
+    return _program_response(request, page, StartForm(plan=page.plan, exercises=page.exercises))
+
+
+@require_POST
+def program_start(request: HttpRequest, slug: str) -> HttpResponse:
+    program = _program_or_404(slug)
+    athlete = _athlete(request)
+    if athlete is None:
+        # A POST cannot be replayed after logging in: come back to the program page.
+        return redirect_to_login(reverse("workouts:program", args=[program.slug]))
+    page = selectors.program_page(program, athlete)
+    form = StartForm(request.POST, plan=page.plan, exercises=page.exercises)
+    if form.is_valid():
+        swaps, reps = form.scaling()
+        try:
+            session = services.session_start(
+                athlete=athlete, program=program, swaps=swaps, reps=reps
+            )
+        except catalog.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            # Reversed here, not at import: the session page is another module's route.
+            return HttpResponseRedirect(reverse("workouts:session", args=[session.id]))
+    return _program_response(request, page, form, status=422)
+
+
+# ---------------------------------------------------------------------------
+# Results and history.
+
+
+def _slot_names(result: Result) -> list[str]:
+    return [str(slot["exercise_name"]) for slot in result.session.plan["slots"]]
+
+
+@login_required
+@require_GET
+def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
+    athlete = _athlete(request)
+    assert athlete is not None
+    # Someone else's result is as good as missing: privacy levels come later.
+    result = selectors.result_with_session(result_id, athlete)
+    if result is None:
+        raise Http404("No such result")
+    previous_best = selectors.result_previous_best(result)
+    names = _slot_names(result)
+    splits: list[int | None] = list(result.splits_ms)
+    rows: list[dict[str, Any]] = []
+    for position, name in enumerate(names):
+        best_split = previous_best.splits_ms[position] if previous_best is not None else None
+        split = splits[position]
+        rows.append(
+            {
+                "name": name,
+                "reps": result.reps_done[position],
+                "split": split,
+                "rest": result.rests_ms[position],
+                "delta": split - best_split
+                if split is not None and best_split is not None
+                else None,
+            }
+        )
+    return render(
+        request,
+        "workouts/result.html",
+        {
+            "result": result,
+            "rows": rows,
+            "bars": charts.bar_chart(list(zip(names, splits, strict=True))),
+            "previous_best": previous_best,
+            "delta": result.total_ms - previous_best.total_ms if previous_best else None,
+        },
+    )
+
+
+def _attempt(result: Result) -> progress.Attempt:
+    return progress.Attempt(
+        id=result.id,
+        program=result.program.slug,
+        scaled=result.scaled,
+        capped=result.capped,
+        started_at=result.started_at,
+        total_ms=result.total_ms,
+    )
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    athlete = _athlete(request)
+    assert athlete is not None
+    results = selectors.history(athlete)
+    attempts = [_attempt(result) for result in results]
+    pb_when_set = progress.personal_bests(attempts)
+    standing = progress.current_bests(attempts)
+
+    by_program: dict[int, list[Result]] = defaultdict(list)
+    programs: dict[int, Program] = {}
+    for result in results:
+        by_program[result.program_id].append(result)
+        programs[result.program_id] = result.program
+    slot_names = selectors.program_slot_names(programs.values())
+
+    sections = []
+    for program_id, program_results in by_program.items():
+        program = programs[program_id]
+        names = slot_names[program.slug]
+        # Capped results have no finishing time: they stay in the table, off the lines.
+        charted = [result for result in reversed(program_results) if not result.capped]
+        total_chart = charts.line_chart(
+            [
+                charts.Series(
+                    name="Total",
+                    samples=tuple(
+                        charts.Sample(
+                            when=timezone.localtime(result.started_at),
+                            ms=result.total_ms,
+                            hollow=result.scaled,
+                        )
+                        for result in charted
+                    ),
+                )
+            ]
+        )
+        split_chart = charts.line_chart(
+            [
+                charts.Series(
+                    name=name,
+                    samples=tuple(
+                        charts.Sample(
+                            when=timezone.localtime(result.started_at),
+                            ms=result.splits_ms[position],
+                            hollow=result.scaled,
+                        )
+                        for result in charted
+                        if position < len(result.splits_ms)
+                        and result.splits_ms[position] is not None
+                    ),
+                )
+                for position, name in enumerate(names)
+            ]
+        )
+        sections.append(
+            {
+                "program": program,
+                "slot_names": names,
+                "total_chart": total_chart,
+                "split_chart": split_chart,
+                "charted": len(charted),
+                "rows": [
+                    {
+                        "result": result,
+                        "pb": result.id in pb_when_set,
+                        "best": result.id in standing,
+                    }
+                    for result in program_results
+                ],
+            }
+        )
+    return render(request, "workouts/history.html", {"sections": sections})

@@ -1,0 +1,58 @@
+"""Log in with an e-mail address (the web) or a user name (the admin, the CLI's users).
+
+The failed-log-in limit is enforced here, not only in the log-in view, so every
+way in (the site's form, the admin's, any later API) counts against the same
+limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from runstrong import ratelimit
+from runstrong.accounts import services
+from runstrong.accounts.models import User
+
+
+class EmailBackend(ModelBackend):
+    """ModelBackend that looks an account up by e-mail when the login holds an '@'.
+
+    It replaces ModelBackend rather than sitting beside it, so a wrong password
+    costs one Argon2 hash, not one per back end.
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if not username or password is None:
+            return None
+        login = username.strip()
+        ip = ratelimit.client_ip(request) if request is not None else None
+        if ip is not None and not services.login_allowed(ip=ip, login=login).allowed:
+            # Django's authenticate() stops at PermissionDenied: no other back
+            # end is tried and the password is not even checked.
+            raise PermissionDenied("too many failed log-ins")
+        user = self._find(login)
+        if user is None:
+            # Hash anyway, so the response time does not tell whether the account exists.
+            User().set_password(password)
+        elif user.check_password(password) and self.user_can_authenticate(user):
+            services.login_succeeded(login=login)
+            return user
+        if ip is not None:
+            services.login_failed(ip=ip, login=login)
+        return None
+
+    @staticmethod
+    def _find(login: str) -> User | None:
+        users = User._default_manager
+        by_email = users.filter(email__iexact=login).first() if "@" in login else None
+        return by_email or users.filter(username=login).first()

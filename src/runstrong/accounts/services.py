@@ -1,0 +1,125 @@
+"""The only code that writes accounts, and the log-in throttle."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import IntegrityError, transaction
+
+from runstrong import ratelimit
+from runstrong.accounts.models import User
+
+# Failed log-ins allowed per window. Per address the limit is tight, since a
+# guesser aims at one account; per client IP it is looser, because a gym or a
+# phone network puts many honest runners behind one address.
+LOGIN_WINDOW_SECONDS = 15 * 60
+LOGIN_FAILURES_PER_EMAIL = 5
+LOGIN_FAILURES_PER_IP = 20
+# Sign-ups and reset e-mails per client IP (and reset e-mails per address),
+# so nobody can fill the database or someone's inbox.
+SIGN_UPS_PER_IP = 10
+RESETS_PER_IP = 10
+RESETS_PER_EMAIL = 3
+HOUR = 60 * 60
+
+
+class EmailTaken(ValueError):
+    """An account with this e-mail address already exists."""
+
+
+def _new_username() -> str:
+    # Random, not derived from the e-mail, so the handle never gives the
+    # address away wherever a user name is shown.
+    return f"runner-{secrets.token_hex(5)}"
+
+
+def user_sign_up(*, email: str, password: str, display_name: str) -> User:
+    """Create an athlete who logs in with ``email``; raise EmailTaken if it is in use."""
+    email = User.objects.normalize_email(email.strip())
+    if User.objects.filter(email__iexact=email).exists():
+        raise EmailTaken(email)
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return User.objects.create_user(
+                    username=_new_username(),
+                    email=email,
+                    password=password,
+                    display_name=display_name.strip(),
+                )
+        except IntegrityError:
+            # The address was taken a moment ago, or (rarely) the random name
+            # was: tell the first apart, retry the second with a new name.
+            if User.objects.filter(email__iexact=email).exists():
+                raise EmailTaken(email) from None
+    raise RuntimeError("could not find a free user name")  # 5 collisions of 40 random bits
+
+
+def profile_update(
+    *,
+    user: User,
+    display_name: str,
+    units: str,
+    sex: str,
+    birth_year: int | None,
+    default_privacy: str,
+) -> User:
+    user.display_name = display_name.strip()
+    user.units = units
+    user.sex = sex
+    user.birth_year = birth_year
+    user.default_privacy = default_privacy
+    user.full_clean(exclude=["password", "username", "email"])
+    user.save(update_fields=["display_name", "units", "sex", "birth_year", "default_privacy"])
+    return user
+
+
+# ---------------------------------------------------------------------------
+# Log-in throttle: failures are counted per login (e-mail address or user
+# name) and per client IP. The e-mail back end applies it on every log-in.
+
+
+def _login_keys(*, ip: str, login: str) -> list[tuple[str, int]]:
+    keys = [(f"login:ip:{ip}", LOGIN_FAILURES_PER_IP)]
+    if login:
+        keys.append((f"login:account:{login.strip().lower()}", LOGIN_FAILURES_PER_EMAIL))
+    return keys
+
+
+def login_allowed(*, ip: str, login: str) -> ratelimit.Decision:
+    """May this client try to log in to this account now? Counts nothing."""
+    refused = [
+        decision
+        for key, limit in _login_keys(ip=ip, login=login)
+        if not (decision := ratelimit.peek(key, limit, LOGIN_WINDOW_SECONDS)).allowed
+    ]
+    if refused:
+        return max(refused, key=lambda decision: decision.retry_after)
+    return ratelimit.Decision(allowed=True, remaining=1, retry_after=0)
+
+
+def login_failed(*, ip: str, login: str) -> None:
+    for key, limit in _login_keys(ip=ip, login=login):
+        ratelimit.hit(key, limit, LOGIN_WINDOW_SECONDS)
+
+
+def login_succeeded(*, login: str) -> None:
+    """The owner got in: earlier typos no longer count against the account.
+
+    The per-IP count is kept, or one valid account would let a guesser reset it.
+    """
+    if login:
+        ratelimit.reset(f"login:account:{login.strip().lower()}", LOGIN_FAILURES_PER_EMAIL)
+
+
+def sign_up_attempt(*, ip: str) -> ratelimit.Decision:
+    """Count one sign-up from this client IP; refused past the hourly limit."""
+    return ratelimit.hit(f"signup:ip:{ip}", SIGN_UPS_PER_IP, HOUR)
+
+
+def reset_attempt(*, ip: str, email: str) -> ratelimit.Decision:
+    """Count one password-reset request, per client IP and per address."""
+    decision = ratelimit.hit(f"reset:ip:{ip}", RESETS_PER_IP, HOUR)
+    if decision.allowed and email:
+        decision = ratelimit.hit(f"reset:email:{email.strip().lower()}", RESETS_PER_EMAIL, HOUR)
+    return decision

@@ -1,0 +1,617 @@
+// The live session page: wires the engine, the local log, the sync and the
+// screen together. src/runstrong/workouts/live_session.md tells how the
+// pieces fit.
+//
+// The rule every handler keeps: an action becomes events, the events are
+// written to IndexedDB, and only then does the screen change. The state shown
+// is always the fold of the stored log, never a count kept on the side.
+
+import * as engine from "./engine.js";
+import { WakeLock, announce, signal, unlockAudio } from "./cues.js";
+import { StaleLog, Store } from "./store.js";
+import { Syncer } from "./sync.js";
+
+const SET_SIZES = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50];
+const PREFS = { setSize: "runstrong.setSize", leadIn: "runstrong.leadIn" };
+const DEFAULTS = { setSize: 10, leadIn: 3 };
+const CLOCK_EVERY_MS = 200; // the clock is recomputed from timestamps, never counted
+const NOTICE_MS = 8000;
+
+const $ = (id) => document.getElementById(id);
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function pad(number) {
+  return String(number).padStart(2, "0");
+}
+
+/** As formatting.format_duration: 754300 -> "12:34" (or "12:34.3"). */
+export function formatDuration(ms, tenths = false) {
+  if (ms === null || ms === undefined) return "—";
+  const sign = ms < 0 ? "-" : "";
+  const value = Math.abs(ms);
+  let seconds;
+  let tenth = null;
+  if (tenths) {
+    const totalTenths = Math.floor(value / 100);
+    seconds = Math.floor(totalTenths / 10);
+    tenth = totalTenths % 10;
+  } else {
+    seconds = Math.floor(value / 1000);
+  }
+  const hours = Math.floor(seconds / 3600);
+  const rest = seconds % 3600;
+  const minutes = Math.floor(rest / 60);
+  const secs = rest % 60;
+  const text = hours ? `${hours}:${pad(minutes)}:${pad(secs)}` : `${minutes}:${pad(secs)}`;
+  return sign + text + (tenth !== null ? `.${tenth}` : "");
+}
+
+function readPref(name) {
+  try {
+    const value = Number.parseInt(localStorage.getItem(PREFS[name]) ?? "", 10);
+    return Number.isInteger(value) && value >= 0 ? value : DEFAULTS[name];
+  } catch {
+    return DEFAULTS[name]; // storage disabled
+  }
+}
+
+function writePref(name, value) {
+  try {
+    localStorage.setItem(PREFS[name], String(value));
+  } catch {
+    // Only a preference: nothing is lost.
+  }
+}
+
+function foldEvents(plan, events) {
+  return engine.fold(plan, events.map(engine.eventFromDict));
+}
+
+function sameEvent(a, b) {
+  return a.type === b.type && a.at === b.at && a.slot === b.slot && a.n === b.n;
+}
+
+function isPrefix(shorter, longer) {
+  return shorter.length <= longer.length && shorter.every((event, i) => sameEvent(event, longer[i]));
+}
+
+class LiveSession {
+  constructor(boot) {
+    this.boot = boot;
+    this.id = boot.session.id;
+    this.plan = engine.planFromDict(boot.session.plan);
+    this.events = [];
+    this.state = engine.initialState(this.plan);
+    this.serverResult = boot.session.result;
+    this.resultUrl = boot.session.result_url;
+    this.sync = { waiting: 0, stored: 0, failing: false, problem: null };
+    this.countdown = null;
+    this.finishing = false;
+    this.noticeTimer = null;
+    this.el = {};
+    for (const id of [
+      "live", "sync-badge", "notice", "wake-hint", "announcer", "plan-list", "lead-in",
+      "start", "countdown", "clock", "slot-position", "exercise-name", "exercise-cue",
+      "slot-done", "slot-left", "reps-total", "undo", "pause", "abandon", "other-form",
+      "other-n", "paused-note", "tap", "tap-n", "result-total", "result-meta", "splits",
+      "flags", "save-status", "result-link", "resume-dialog", "resume-summary",
+      "resume-yes", "resume-discard", "abandon-dialog", "abandon-yes", "abandon-no",
+      "done-heading",
+    ]) {
+      this.el[id] = $(id);
+    }
+    this.panels = ["loading", "ready", "countdown", "run", "done", "abandoned"];
+    this.setSizeSelects = [...document.querySelectorAll("select.set-size")];
+  }
+
+  // -- start-up -------------------------------------------------------------
+
+  async start() {
+    try {
+      this.store = await Store.open();
+    } catch (error) {
+      this.notify("This browser cannot store the workout on the phone (private mode?): " +
+        "keep this page open until it is saved.");
+      throw error;
+    }
+    const serverEvents = this.boot.session.events.map(({ seq, ...event }) => event);
+    const merged = await this.store.merge(this.id, serverEvents);
+    await this.adopt(merged.events, { authoritative: true });
+    if (merged.dropped.length) this.reportDropped(merged.dropped.length, "conflict");
+
+    this.wakeLock = new WakeLock({
+      wanted: () => this.state.status === engine.Status.RUNNING ||
+        this.state.status === engine.Status.PAUSED,
+      onRefused: () => { this.el["wake-hint"].hidden = false; },
+      onHeld: () => { this.el["wake-hint"].hidden = true; },
+    });
+    this.syncer = new Syncer({
+      sessionId: this.id,
+      urls: this.boot.urls,
+      store: this.store,
+      onChange: (status) => this.showSync(status),
+      onLog: ({ events, dropped, reason }) => this.fromServer(events, dropped, reason),
+      onSaved: (body) => this.saved(body),
+    });
+    if ("BroadcastChannel" in window) {
+      // Other tabs on this phone write to the same storage; they say when.
+      this.channel = new BroadcastChannel(`runstrong-session-${this.id}`);
+      this.channel.onmessage = (message) => this.fromOtherTab(message.data);
+    }
+    this.wire();
+    this.render();
+    this.showInitialView();
+    setInterval(() => this.tick(), CLOCK_EVERY_MS);
+    this.syncer.kick();
+    this.registerServiceWorker();
+  }
+
+  /** Take a log as the state to show; stale reads from other tabs are ignored. */
+  async adopt(events, { authoritative = false } = {}) {
+    if (!authoritative && events.length < this.events.length &&
+        isPrefix(events, this.events)) {
+      return false;
+    }
+    try {
+      this.state = foldEvents(this.plan, events);
+      this.events = events;
+    } catch (error) {
+      // Only a bug could store a log that does not fold; keep what folds.
+      console.error("stored log does not fold", error);
+      let good = 0;
+      let state = engine.initialState(this.plan);
+      for (const event of events) {
+        try {
+          state = engine.apply(state, engine.eventFromDict(event));
+          good += 1;
+        } catch {
+          break;
+        }
+      }
+      await this.store.truncate(this.id, good);
+      this.events = events.slice(0, good);
+      this.state = state;
+    }
+    return true;
+  }
+
+  showInitialView() {
+    const status = this.state.status;
+    if (status === engine.Status.RUNNING || status === engine.Status.PAUSED ||
+        status === engine.Status.COMPLETE) {
+      const done = engine.repsTotal(this.state);
+      const target = engine.planRepsTarget(this.plan);
+      const clock = formatDuration(engine.activeMs(this.state, Date.now()));
+      const paused = status === engine.Status.PAUSED ? ", paused" : "";
+      setText(this.el["resume-summary"],
+        `${done} of ${target} reps done, clock at ${clock}${paused}. ` +
+        "Resume where you stopped, or discard it (it will not count).");
+      this.el["resume-dialog"].showModal();
+      this.el["resume-yes"].focus();
+    }
+  }
+
+  registerServiceWorker() {
+    if (!("serviceWorker" in navigator)) return;
+    const { service_worker: url, service_worker_scope: scope } = this.boot.urls;
+    navigator.serviceWorker
+      .register(url, { scope })
+      .then(() => navigator.serviceWorker.ready)
+      .then((registration) => {
+        // This first visit came before the worker: ask it to keep the page.
+        registration.active?.postMessage({ type: "keep-page", url: location.href });
+      })
+      .catch((error) => console.warn("no offline copy of this page", error));
+  }
+
+  // -- wiring ---------------------------------------------------------------
+
+  wire() {
+    const el = this.el;
+    const size = readPref("setSize");
+    for (const select of this.setSizeSelects) {
+      const sizes = SET_SIZES.includes(size) ? SET_SIZES : [...SET_SIZES, size].sort((a, b) => a - b);
+      for (const value of sizes) {
+        select.add(new Option(String(value), String(value)));
+      }
+      select.value = String(size);
+      select.addEventListener("change", () => {
+        writePref("setSize", Number(select.value));
+        for (const other of this.setSizeSelects) other.value = select.value;
+        this.render();
+      });
+    }
+    el["lead-in"].value = String(readPref("leadIn"));
+    if (!el["lead-in"].value) el["lead-in"].value = String(DEFAULTS.leadIn);
+    el["lead-in"].addEventListener("change", () => writePref("leadIn", Number(el["lead-in"].value)));
+
+    el.start.addEventListener("click", () => this.beginCountdown());
+    // A set counts when the finger lands, like a hand tally counter: waiting
+    // for the click (finger lifted) would add the whole touch to the delay.
+    // The button takes no scroll gestures (touch-action: none), so a press on
+    // it is a tap. Keyboards and switch devices send a click with no pointer
+    // press before it (detail 0), which counts as well.
+    el.tap.addEventListener("pointerdown", (event) => {
+      if (event.isPrimary && event.button === 0 && !el.tap.disabled) this.tapSet();
+    });
+    el.tap.addEventListener("click", (event) => {
+      if (event.detail === 0) this.tapSet();
+    });
+    el.undo.addEventListener("click", () => this.record(() => [{ type: "undo" }]));
+    el.pause.addEventListener("click", () => {
+      const paused = this.state.status === engine.Status.PAUSED;
+      this.record(() => [{ type: paused ? "resume" : "pause" }]);
+    });
+    el.abandon.addEventListener("click", () => el["abandon-dialog"].showModal());
+    el["abandon-no"].addEventListener("click", () => el["abandon-dialog"].close());
+    el["abandon-yes"].addEventListener("click", async () => {
+      el["abandon-dialog"].close();
+      await this.record(() => [{ type: "abandon" }]);
+    });
+    el["other-form"].addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const n = Number(el["other-n"].value);
+      if (!Number.isInteger(n) || n < 1) {
+        this.notify("Enter a whole number of reps, 1 or more.");
+        return;
+      }
+      const slot = engine.currentSlot(this.state);
+      if (await this.record(() => [{ type: "reps", slot: slot ?? 0, n }])) {
+        el["other-n"].value = "";
+      }
+    });
+    el["resume-dialog"].addEventListener("cancel", (event) => event.preventDefault());
+    el["resume-yes"].addEventListener("click", async () => {
+      el["resume-dialog"].close();
+      unlockAudio();
+      this.wakeLock.acquire();
+      // A log with every rep done but no finish (closed in between) ends now.
+      if (this.state.status === engine.Status.COMPLETE) await this.record(() => []);
+      this.render();
+      el.tap.focus();
+    });
+    el["resume-discard"].addEventListener("click", async () => {
+      el["resume-dialog"].close();
+      await this.record(() => [{ type: "abandon" }]);
+    });
+  }
+
+  // -- actions --------------------------------------------------------------
+
+  setSize() {
+    return Number(this.setSizeSelects[0].value) || DEFAULTS.setSize;
+  }
+
+  tapSet() {
+    return this.record((state) => {
+      const slot = engine.currentSlot(state);
+      if (slot === null) return [];
+      // The last set of a slot is whatever is left, when that is fewer.
+      return [{ type: "reps", slot, n: Math.min(this.setSize(), engine.repsLeftInSlot(state)) }];
+    });
+  }
+
+  beginCountdown() {
+    unlockAudio();
+    this.wakeLock.acquire();
+    const seconds = Number(this.el["lead-in"].value) || 0;
+    if (seconds <= 0) {
+      this.record(() => [{ type: "start" }]);
+      return;
+    }
+    this.countdown = { endsAt: Date.now() + seconds * 1000 };
+    this.render();
+    this.tick();
+  }
+
+  /**
+   * Store the events `build(state)` asks for, then show them.
+   *
+   * `build` gets the fold of the log as it is in storage (another tab may have
+   * added to it) and returns event objects without times; each gets the
+   * current time, never earlier than the log's last (a clock set back, or a
+   * second device slightly behind, must not make a tap impossible). When the
+   * last rep is in, `finish` follows in the same write. Returns whether
+   * anything was stored.
+   */
+  async record(build) {
+    const before = this.state;
+    let built = null; // the log and state that build produced, to show without folding again
+    const plan = (log) => {
+      // The log this tab already folded needs no second fold.
+      let state = log === this.events ? this.state : foldEvents(this.plan, log);
+      const at = Math.max(Date.now(), state.lastAt ?? 0);
+      const added = build(state).map((event) => ({ ...event, at }));
+      for (const event of added) {
+        state = engine.apply(state, engine.eventFromDict(event));
+      }
+      const capAt = engine.capAt(state);
+      const capPassed = capAt !== null && at >= capAt;
+      if (state.status === engine.Status.COMPLETE ||
+          (capPassed && !engine.isClosed(state) && state.status !== engine.Status.READY)) {
+        const finish = { type: "finish", at };
+        state = engine.apply(state, engine.eventFromDict(finish));
+        added.push(finish);
+      }
+      built = { length: log.length + added.length, state };
+      return added;
+    };
+    let outcome;
+    try {
+      try {
+        outcome = await this.store.append(this.id, plan, this.events);
+      } catch (error) {
+        if (!(error instanceof StaleLog)) throw error;
+        outcome = await this.store.append(this.id, plan, null); // read what is stored first
+      }
+    } catch (error) {
+      if (error instanceof engine.EventError) {
+        this.notify(error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".");
+      } else {
+        console.error(error);
+        this.notify(`That tap could not be stored on this phone: ${error.message || error}`);
+      }
+      return false;
+    }
+    if (built && built.length === outcome.events.length) {
+      this.events = outcome.events;
+      this.state = built.state;
+    } else {
+      await this.adopt(outcome.events, { authoritative: true });
+    }
+    this.render();
+    const acted = outcome.added.length > 0;
+    if (acted) {
+      this.cue(before, this.state);
+      this.channel?.postMessage({ type: "log" });
+      this.syncer.kick();
+    }
+    return acted;
+  }
+
+  /** Beep, buzz and say it: only when this tab's action changed the exercise or ended. */
+  cue(before, after) {
+    const Status = engine.Status;
+    if (after.status === Status.FINISHED && before.status !== Status.FINISHED) {
+      signal("finish");
+      const outcome = engine.result(after);
+      announce(this.el.announcer,
+        `Finished: ${formatDuration(outcome.total_ms, true)} for ${outcome.reps_total} reps.`);
+      this.wakeLock.release();
+      this.el["done-heading"].focus();
+      return;
+    }
+    if (after.status === Status.ABANDONED) {
+      this.wakeLock.release();
+      return;
+    }
+    const slotBefore = engine.currentSlot(before);
+    const slotAfter = engine.currentSlot(after);
+    const started = before.status === Status.READY && after.status === Status.RUNNING;
+    if ((started || slotBefore !== slotAfter) && slotAfter !== null) {
+      signal("next");
+      const slot = this.plan.slots[slotAfter];
+      const left = engine.repsLeftInSlot(after);
+      announce(this.el.announcer,
+        `${started ? "Go" : "Next"}: ${slot.exercise_name}, ${left} reps.`);
+    }
+  }
+
+  tick() {
+    if (this.countdown) {
+      const left = Math.ceil((this.countdown.endsAt - Date.now()) / 1000);
+      if (left <= 0) {
+        this.countdown = null;
+        this.record(() => [{ type: "start" }]).then(() => this.el.tap.focus());
+      } else {
+        setText(this.el.countdown, String(left));
+      }
+      this.showPanel();
+      return;
+    }
+    const state = this.state;
+    if (state.status === engine.Status.RUNNING) {
+      const capAt = engine.capAt(state);
+      if (capAt !== null && Date.now() >= capAt && !this.finishing) {
+        // The time cap has passed: the workout ends there, with the reps done.
+        this.finishing = true;
+        this.record(() => []).finally(() => { this.finishing = false; });
+      }
+    }
+    setText(this.el.clock, formatDuration(engine.activeMs(state, Date.now())));
+  }
+
+  // -- news from elsewhere --------------------------------------------------
+
+  async fromOtherTab(message) {
+    if (!message) return;
+    if (message.type === "log") {
+      // A tab that gave way to the server may have shortened the log; an
+      // ordinary append never does, so a shorter read then is just stale.
+      const { events } = await this.store.snapshot(this.id);
+      if (await this.adopt(events, { authoritative: Boolean(message.authoritative) })) {
+        this.render();
+      }
+      this.syncer.kick();
+    } else if (message.type === "saved") {
+      this.saved(message.body, { fromTab: true });
+    }
+  }
+
+  async fromServer(events, dropped, reason) {
+    await this.adopt(events, { authoritative: true });
+    this.render();
+    if (dropped.length) this.reportDropped(dropped.length, reason);
+    this.channel?.postMessage({ type: "log", authoritative: true });
+  }
+
+  reportDropped(count, reason) {
+    const taps = count === 1 ? "1 tap" : `${count} taps`;
+    if (reason === "conflict" || reason === "newer") {
+      this.notify(`This workout was changed on another device; ${taps} from this one were not kept.`);
+    } else {
+      this.notify(`The server refused a tap (${reason}); ${taps} were not kept.`);
+    }
+  }
+
+  saved(body, { fromTab = false } = {}) {
+    if (body && body.result) {
+      this.serverResult = body.result;
+      this.resultUrl = body.result_url || this.resultUrl;
+      if (!fromTab) this.channel?.postMessage({ type: "saved", body });
+      this.renderDone();
+    }
+  }
+
+  showSync({ waiting, stored, failing, problem }) {
+    this.sync = { waiting, stored, failing, problem };
+    const badge = this.el["sync-badge"];
+    const taps = waiting === 1 ? "1 tap" : `${waiting} taps`;
+    if (waiting > 0 && problem === "login") {
+      setText(badge, `Logged out — ${taps} waiting: log in again in another tab to save them`);
+    } else if (waiting > 0 && problem) {
+      setText(badge, `Not saved — ${taps} could not be sent`);
+    } else if (waiting > 0 && failing) {
+      setText(badge, `offline — ${taps} waiting`);
+    }
+    badge.hidden = !(waiting > 0 && (failing || problem));
+    badge.dataset.waiting = String(waiting);
+    this.renderDone();
+  }
+
+  notify(text) {
+    const notice = this.el.notice;
+    setText(notice, text);
+    notice.hidden = false;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
+  }
+
+  // -- drawing --------------------------------------------------------------
+
+  currentView() {
+    if (this.countdown) return "countdown";
+    switch (this.state.status) {
+      case engine.Status.READY: return "ready";
+      case engine.Status.FINISHED: return "done";
+      case engine.Status.ABANDONED: return "abandoned";
+      default: return "run";
+    }
+  }
+
+  showPanel() {
+    const view = this.currentView();
+    if (this.el.live.dataset.view === view) return;
+    this.el.live.dataset.view = view;
+    for (const name of this.panels) {
+      $(`panel-${name}`).hidden = name !== view;
+    }
+  }
+
+  render() {
+    this.showPanel();
+    const state = this.state;
+    const el = this.el;
+    const view = this.currentView();
+    if (view === "ready") this.renderPlan();
+    if (view === "done") this.renderDone();
+    if (view !== "run") return;
+
+    const position = engine.currentSlot(state);
+    const slot = this.plan.slots[position ?? this.plan.slots.length - 1];
+    const exercise = this.boot.exercises[slot.exercise] || { cues: [] };
+    const done = engine.repsDone(state)[position ?? this.plan.slots.length - 1];
+    const left = engine.repsLeftInSlot(state);
+    const paused = state.status === engine.Status.PAUSED;
+    setText(el["slot-position"], `Exercise ${(position ?? this.plan.slots.length - 1) + 1} of ${this.plan.slots.length}`);
+    setText(el["exercise-name"], slot.exercise_name);
+    setText(el["exercise-cue"], exercise.cues[0] || "");
+    setText(el["slot-done"], String(done));
+    setText(el["slot-left"], String(left));
+    setText(el["reps-total"],
+      `(${engine.repsTotal(state)} of ${engine.planRepsTarget(this.plan)})`);
+    setText(el["tap-n"], `+${Math.max(1, Math.min(this.setSize(), left || this.setSize()))}`);
+    setText(el.pause, paused ? "Resume" : "Pause");
+    el.pause.setAttribute("aria-pressed", String(paused));
+    el.tap.disabled = paused || left === 0;
+    el.undo.disabled = state.sets.length === 0;
+    el["paused-note"].hidden = !paused;
+    el.live.dataset.status = state.status;
+    setText(el.clock, formatDuration(engine.activeMs(state, Date.now())));
+  }
+
+  renderPlan() {
+    const list = this.el["plan-list"];
+    if (list.childElementCount) return;
+    for (const slot of this.plan.slots) {
+      const item = document.createElement("li");
+      item.textContent = `${slot.reps} × ${slot.exercise_name}`;
+      list.append(item);
+    }
+  }
+
+  /** The result: the server's once it has it (the record), else this page's own fold. */
+  renderDone() {
+    if (this.state.status !== engine.Status.FINISHED) return;
+    const local = engine.result(this.state);
+    const server = this.serverResult;
+    const shown = server || local;
+    const el = this.el;
+    el.live.dataset.status = "finished";
+    setText(el["result-total"], formatDuration(shown.total_ms, true));
+    el["result-total"].dataset.totalMs = String(shown.total_ms);
+    const meta = [`${shown.reps_total} reps`, `${shown.reps_per_minute} reps a minute`];
+    if (shown.paused_ms) meta.push(`${formatDuration(shown.paused_ms)} paused (not counted)`);
+    setText(el["result-meta"], meta.join(" · "));
+
+    const splits = el.splits;
+    splits.replaceChildren(...this.plan.slots.map((slot, index) => {
+      const item = document.createElement("li");
+      const split = shown.splits_ms[index];
+      item.dataset.splitMs = split === null ? "" : String(split);
+      const rest = shown.rests_ms[index];
+      const restText = rest >= 100 ? ` (after ${formatDuration(rest, true)} rest)` : "";
+      item.textContent = `${slot.exercise_name}: ${formatDuration(split, true)}${restText}`;
+      return item;
+    }));
+
+    const flags = [];
+    if (shown.capped) flags.push(`Time cap reached with ${shown.reps_at_cap} reps.`);
+    if (shown.scaled) flags.push(`Scaled: ${shown.scaled_how.join("; ")}.`);
+    if (shown.unverified) {
+      flags.push(`Unverified, kept off the boards until checked: ${shown.unverified_why.join("; ")}.`);
+    }
+    el.flags.replaceChildren(...flags.map((text) => {
+      const item = document.createElement("li");
+      item.textContent = text;
+      return item;
+    }));
+
+    const savedAll = this.sync.waiting === 0 && server;
+    el["save-status"].dataset.saved = savedAll ? "yes" : "no";
+    setText(el["save-status"], savedAll
+      ? "Saved to your history."
+      : "Not saved yet: this phone keeps it and sends it as soon as it can.");
+    const link = el["result-link"];
+    if (savedAll && this.resultUrl) {
+      link.href = this.resultUrl;
+      link.hidden = false;
+    } else {
+      link.hidden = true;
+    }
+  }
+}
+
+const bootElement = document.getElementById("session-boot");
+if (bootElement) {
+  const live = new LiveSession(JSON.parse(bootElement.textContent));
+  // For the browser tests and the latency benchmark: the session, read-only use.
+  window.runstrongSession = live;
+  live.start().catch((error) => {
+    console.error(error);
+    live.el.live.dataset.view = "error";
+  });
+}

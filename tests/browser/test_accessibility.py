@@ -1,0 +1,66 @@
+"""axe-core (from npm, see package.json) on the live session page, in each of its views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from .helpers import log_in, new_session, session_url, start, tap, use_preferences, wait_for_view
+
+pytestmark = pytest.mark.usefixtures("catalog_synced")
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = {"serious", "critical"}
+
+
+def serious_violations(page: Page) -> list[str]:
+    """Run axe on the page as it is now; the serious and critical findings, readable."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        if not AXE.exists():
+            pytest.fail(f"{AXE} is missing: run `npm ci` (scripts/test does)")
+        # Evaluated through the DevTools protocol, which the page's strict
+        # content security policy (no inline script) does not apply to.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(node["target"][0] for node in violation["nodes"])
+        for violation in found
+        if violation["impact"] in SERIOUS
+    ]
+
+
+def test_the_session_page_has_no_serious_accessibility_violations(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    log_in(context, live_server.url, athlete)
+    use_preferences(context, set_size=25)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+
+    wait_for_view(page, "ready")
+    assert serious_violations(page) == []
+    start(page)
+    tap(page, 2)
+    # Operable by keyboard: Enter on the focused button logs a set too.
+    page.focus("#tap")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.runstrongSession.state.sets.length === 3")
+    assert serious_violations(page) == []
+    page.click("#pause")
+    page.wait_for_selector("#paused-note:not([hidden])")
+    assert serious_violations(page) == []
+    page.reload()
+    page.wait_for_selector("#resume-dialog[open]")
+    assert serious_violations(page) == []
+    page.click("#resume-yes")
+    page.click("#pause")  # resume
+    page.wait_for_selector("#paused-note", state="hidden")
+    tap(page, 7)
+    wait_for_view(page, "done")
+    assert serious_violations(page) == []

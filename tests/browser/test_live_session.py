@@ -1,0 +1,254 @@
+"""The live session in a real browser: taps, reloads, lost network, tabs, devices."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from runstrong.workouts.models import Result, SessionEvent, WorkoutSession
+
+from .helpers import (
+    event_count,
+    log_in,
+    new_session,
+    session_url,
+    shown_result,
+    start,
+    tap,
+    use_preferences,
+    wait_for_view,
+    wait_until_saved,
+)
+
+pytestmark = pytest.mark.usefixtures("catalog_synced")
+
+# Runner's 250 in sets of 25: ten taps; the start, ten sets and the finish.
+TAPS = 10
+EVENTS = 12
+
+
+def stored(session: WorkoutSession) -> list[int]:
+    return list(SessionEvent.objects.filter(session=session).values_list("seq", flat=True))
+
+
+def wait_for_server(page: Page, session: WorkoutSession, count: int) -> None:
+    """Until the server holds ``count`` events and the page knows it (no badge)."""
+    page.wait_for_function(
+        "count => window.runstrongSession.sync.stored >= count"
+        " && document.getElementById('sync-badge').hidden",
+        arg=count,
+    )
+    assert len(stored(session)) == count
+
+
+def assert_stored_once(session: WorkoutSession, shown: dict[str, Any]) -> None:
+    """Every event once, in order, and the server's result is the one the page showed."""
+    assert stored(session) == list(range(EVENTS))
+    result = Result.objects.get(session=session)
+    assert result.reps_total == 250
+    assert result.reps_done == [50, 50, 50, 50, 50]
+    assert result.splits_ms == shown["splits_ms"]
+    assert result.total_ms == shown["total_ms"]
+
+
+def test_completing_runners_250_with_taps_shows_and_stores_the_same_five_splits(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    log_in(context, live_server.url, athlete)
+    use_preferences(context, set_size=25)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+
+    start(page)
+    tap(page, TAPS)
+
+    shown = shown_result(page)
+    assert len(shown["splits_ms"]) == 5
+    assert all(split >= 0 for split in shown["splits_ms"])
+    names = page.eval_on_selector_all("#splits li", "items => items.map(i => i.textContent)")
+    assert [name.split(":")[0] for name in names] == [
+        "Mountain climbers",
+        "Calf raises",
+        "Donkey kicks",
+        "Squat to curl",
+        "Back extensions",
+    ]
+    wait_until_saved(page)
+    assert_stored_once(session, shown)
+    link = page.get_attribute("#result-link", "href")
+    assert link == f"/results/{Result.objects.get(session=session).id}/"
+
+
+def test_reload_in_the_middle_of_a_slot_then_resume_counts_every_rep_once(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    log_in(context, live_server.url, athlete)
+    use_preferences(context, set_size=25)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+    start(page)
+    tap(page, 1)
+    wait_for_server(page, session, 2)
+    # The next taps reach this phone's storage but not the server before the reload.
+    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    tap(page, 2)  # 50 mountain climbers, 25 of the 50 calf raises
+    started_at = page.evaluate("() => window.runstrongSession.state.startedAt")
+
+    page.reload()
+    page.wait_for_selector("#resume-dialog[open]")
+    assert "75 of 250 reps done" in str(page.text_content("#resume-summary"))
+    context.unroute("**/api/**")
+    page.click("#resume-yes")
+
+    assert page.evaluate("() => window.runstrongSession.state.startedAt") == started_at
+    assert page.text_content("#exercise-name") == "Calf raises"
+    assert page.text_content("#slot-left") == "25"
+    tap(page, TAPS - 3)
+    shown = shown_result(page)
+    wait_until_saved(page)
+    assert_stored_once(session, shown)
+
+
+def test_a_workout_finished_offline_is_stored_once_when_the_network_returns(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    log_in(context, live_server.url, athlete)
+    use_preferences(context, set_size=25)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+    start(page)
+    tap(page, TAPS // 2)
+    wait_for_server(page, session, 1 + TAPS // 2)
+
+    context.set_offline(True)
+    tap(page, TAPS - TAPS // 2)
+
+    shown = shown_result(page)
+    badge = page.locator("#sync-badge")
+    badge.wait_for(state="visible")
+    assert badge.text_content() == f"offline — {TAPS - TAPS // 2 + 1} taps waiting"
+    assert page.get_attribute("#save-status", "data-saved") == "no"
+    assert not Result.objects.filter(session=session).exists()
+
+    context.set_offline(False)
+    wait_until_saved(page)
+    assert badge.is_hidden()
+    assert Result.objects.filter(session=session).count() == 1
+    assert_stored_once(session, shown)
+
+
+def test_two_tabs_on_one_session_do_not_double_count(
+    live_server: Any, athlete: Any, context: BrowserContext
+) -> None:
+    log_in(context, live_server.url, athlete)
+    use_preferences(context, set_size=25)
+    session = new_session(athlete)
+    first, second = context.new_page(), context.new_page()
+    first.goto(session_url(live_server.url, session))
+    start(first)
+    tap(first, 2)
+    second.goto(session_url(live_server.url, session))
+    second.wait_for_selector("#resume-dialog[open]")
+    second.click("#resume-yes")
+
+    # Taps alternate between the tabs; each tab's sender posts whatever the
+    # shared storage holds, so the same events go out more than once.
+    for turn in range(TAPS - 2):
+        tap(second if turn % 2 == 0 else first, 1)
+    for page in (first, second):
+        page.wait_for_function(f"() => window.runstrongSession.events.length === {EVENTS}")
+
+    shown = shown_result(second)
+    wait_until_saved(second)
+    assert_stored_once(session, shown)
+    assert shown_result(first)["splits_ms"] == shown["splits_ms"]
+
+
+def test_a_second_device_resumes_the_session_where_the_first_left_it(
+    live_server: Any, athlete: Any, new_context: Callable[..., BrowserContext]
+) -> None:
+    phone, tablet = new_context(), new_context()
+    for device in (phone, tablet):
+        log_in(device, live_server.url, athlete)
+        use_preferences(device, set_size=25)
+    session = new_session(athlete)
+    on_phone = phone.new_page()
+    on_phone.goto(session_url(live_server.url, session))
+    start(on_phone)
+    tap(on_phone, 5)
+    wait_for_server(on_phone, session, 6)
+
+    on_tablet = tablet.new_page()
+    on_tablet.goto(session_url(live_server.url, session))
+    on_tablet.wait_for_selector("#resume-dialog[open]")
+    assert "125 of 250 reps done" in str(on_tablet.text_content("#resume-summary"))
+    on_tablet.click("#resume-yes")
+    tap(on_tablet, TAPS - 5)
+    shown = shown_result(on_tablet)
+    wait_until_saved(on_tablet)
+    assert_stored_once(session, shown)
+
+    # The phone, opened again, shows the finished workout from the server.
+    on_phone.reload()
+    assert shown_result(on_phone)["splits_ms"] == shown["splits_ms"]
+
+
+def test_taps_a_device_made_while_another_finished_the_session_give_way_to_the_server(
+    live_server: Any, athlete: Any, new_context: Callable[..., BrowserContext]
+) -> None:
+    phone, tablet = new_context(), new_context()
+    for device in (phone, tablet):
+        log_in(device, live_server.url, athlete)
+        use_preferences(device, set_size=25)
+    session = new_session(athlete)
+    on_phone = phone.new_page()
+    on_phone.goto(session_url(live_server.url, session))
+    start(on_phone)
+    wait_for_server(on_phone, session, 1)
+    on_tablet = tablet.new_page()
+    on_tablet.goto(session_url(live_server.url, session))
+    on_tablet.click("#resume-yes")
+
+    phone.set_offline(True)
+    tap(on_phone, 2)  # kept on the phone only
+    tap(on_tablet, TAPS)  # the tablet does the whole workout
+    wait_until_saved(on_tablet)
+    phone.set_offline(False)
+
+    # The phone's sets conflict with the server's log: the server's stand.
+    on_phone.wait_for_function("() => window.runstrongSession.state.status === 'finished'")
+    assert "were not kept" in str(on_phone.text_content("#notice"))
+    assert event_count(on_phone) == EVENTS
+    assert_stored_once(session, shown_result(on_tablet))
+
+
+def test_the_session_page_works_offline_once_loaded(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    log_in(context, live_server.url, athlete)
+    use_preferences(context, set_size=25)
+    session = new_session(athlete)
+    url = session_url(live_server.url, session)
+    page.goto(url)
+    wait_for_view(page, "ready")
+    # The service worker keeps the page and its assets for offline use.
+    kept = "async () => !!(await (await caches.open('runstrong-pages-v1')).match(location.href))"
+    deadline = time.monotonic() + 10
+    while not page.evaluate(kept):
+        assert time.monotonic() < deadline, "the service worker never kept the page"
+        page.wait_for_timeout(50)
+
+    context.set_offline(True)
+    page.reload()
+    start(page)
+    tap(page, TAPS)
+    shown = shown_result(page)
+    assert page.locator("#sync-badge").is_visible()
+
+    context.set_offline(False)
+    wait_until_saved(page)
+    assert_stored_once(session, shown)

@@ -1,0 +1,78 @@
+"""The live session page and its service worker, as the server renders them."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from .test_services import start
+
+pytestmark = pytest.mark.usefixtures("catalog_synced")
+
+
+def test_the_page_embeds_what_the_browser_needs_and_sets_the_csrf_cookie(athlete: Any) -> None:
+    session = start(athlete)
+    client = Client()
+    client.force_login(athlete)
+
+    response = client.get(f"/sessions/{session.id}/")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "csrftoken" in response.cookies
+    html = response.content.decode()
+    boot_json = re.search(r'<script id="session-boot" type="application/json">(.*?)</script>', html)
+    assert boot_json is not None
+    boot = json.loads(boot_json.group(1))
+    assert boot["session"]["id"] == str(session.id)
+    assert boot["session"]["plan"] == session.plan
+    assert boot["urls"]["events"] == f"/api/sessions/{session.id}/events/"
+    assert boot["exercises"]["calf-raise"]["cues"]
+
+
+def test_the_page_runs_no_inline_script_under_a_strict_policy(athlete: Any) -> None:
+    client = Client()
+    client.force_login(athlete)
+
+    response = client.get(f"/sessions/{start(athlete).id}/")
+
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    scripts = re.findall(r"<script([^>]*)>", response.content.decode())
+    # The data block is JSON (never executed); the code is a module from /static/.
+    assert sorted(scripts) == sorted(
+        [
+            ' id="session-boot" type="application/json"',
+            ' type="module" src="/static/runstrong/session/app.js"',
+        ]
+    )
+
+
+def test_someone_elses_session_page_is_a_404(athlete: Any, stranger: Any) -> None:
+    client = Client()
+    client.force_login(stranger)
+
+    assert client.get(f"/sessions/{start(athlete).id}/").status_code == 404
+
+
+def test_logged_out_visitors_are_sent_to_log_in(athlete: Any) -> None:
+    response = Client().get(f"/sessions/{start(athlete).id}/")
+
+    assert response.status_code == 302
+    assert "/accounts/log-in/" in response["Location"]
+
+
+def test_the_service_worker_is_served_from_the_root_for_the_session_pages() -> None:
+    response = Client().get("/sw.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    assert response["Service-Worker-Allowed"] == "/sessions/"
+    body = response.content.decode()
+    assert '"/static/runstrong/session/engine.js"' in body
+    assert re.search(r'const VERSION = "[0-9a-f]{16}";', body)
