@@ -81,3 +81,9 @@ def shown_result(page: Page) -> dict[str, Any]:
 
 def wait_until_saved(page: Page) -> None:
     page.wait_for_selector("#save-status[data-saved='yes']")
+
+
+def ready_device(context: BrowserContext, base_url: str, user: Any) -> None:
+    """A device logged in as ``user``, taps logging sets of 25, no count-in."""
+    log_in(context, base_url, user)
+    use_preferences(context, set_size=25)

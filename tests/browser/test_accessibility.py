@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from .helpers import log_in, new_session, session_url, start, tap, use_preferences, wait_for_view
+from .helpers import new_session, ready_device, session_url, start, tap, wait_for_view
 
 pytestmark = pytest.mark.usefixtures("catalog_synced")
 
@@ -38,8 +38,7 @@ def serious_violations(page: Page) -> list[str]:
 def test_the_session_page_has_no_serious_accessibility_violations(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    log_in(context, live_server.url, athlete)
-    use_preferences(context, set_size=25)
+    ready_device(context, live_server.url, athlete)
     session = new_session(athlete)
     page.goto(session_url(live_server.url, session))
 

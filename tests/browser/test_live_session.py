@@ -13,13 +13,12 @@ from runstrong.workouts.models import Result, SessionEvent, WorkoutSession
 
 from .helpers import (
     event_count,
-    log_in,
     new_session,
+    ready_device,
     session_url,
     shown_result,
     start,
     tap,
-    use_preferences,
     wait_for_view,
     wait_until_saved,
 )
@@ -58,8 +57,7 @@ def assert_stored_once(session: WorkoutSession, shown: dict[str, Any]) -> None:
 def test_completing_runners_250_with_taps_shows_and_stores_the_same_five_splits(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    log_in(context, live_server.url, athlete)
-    use_preferences(context, set_size=25)
+    ready_device(context, live_server.url, athlete)
     session = new_session(athlete)
     page.goto(session_url(live_server.url, session))
 
@@ -86,8 +84,7 @@ def test_completing_runners_250_with_taps_shows_and_stores_the_same_five_splits(
 def test_reload_in_the_middle_of_a_slot_then_resume_counts_every_rep_once(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    log_in(context, live_server.url, athlete)
-    use_preferences(context, set_size=25)
+    ready_device(context, live_server.url, athlete)
     session = new_session(athlete)
     page.goto(session_url(live_server.url, session))
     start(page)
@@ -116,8 +113,7 @@ def test_reload_in_the_middle_of_a_slot_then_resume_counts_every_rep_once(
 def test_a_workout_finished_offline_is_stored_once_when_the_network_returns(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    log_in(context, live_server.url, athlete)
-    use_preferences(context, set_size=25)
+    ready_device(context, live_server.url, athlete)
     session = new_session(athlete)
     page.goto(session_url(live_server.url, session))
     start(page)
@@ -144,8 +140,7 @@ def test_a_workout_finished_offline_is_stored_once_when_the_network_returns(
 def test_two_tabs_on_one_session_do_not_double_count(
     live_server: Any, athlete: Any, context: BrowserContext
 ) -> None:
-    log_in(context, live_server.url, athlete)
-    use_preferences(context, set_size=25)
+    ready_device(context, live_server.url, athlete)
     session = new_session(athlete)
     first, second = context.new_page(), context.new_page()
     first.goto(session_url(live_server.url, session))
@@ -173,8 +168,7 @@ def test_a_second_device_resumes_the_session_where_the_first_left_it(
 ) -> None:
     phone, tablet = new_context(), new_context()
     for device in (phone, tablet):
-        log_in(device, live_server.url, athlete)
-        use_preferences(device, set_size=25)
+        ready_device(device, live_server.url, athlete)
     session = new_session(athlete)
     on_phone = phone.new_page()
     on_phone.goto(session_url(live_server.url, session))
@@ -202,8 +196,7 @@ def test_taps_a_device_made_while_another_finished_the_session_give_way_to_the_s
 ) -> None:
     phone, tablet = new_context(), new_context()
     for device in (phone, tablet):
-        log_in(device, live_server.url, athlete)
-        use_preferences(device, set_size=25)
+        ready_device(device, live_server.url, athlete)
     session = new_session(athlete)
     on_phone = phone.new_page()
     on_phone.goto(session_url(live_server.url, session))
@@ -229,8 +222,7 @@ def test_taps_a_device_made_while_another_finished_the_session_give_way_to_the_s
 def test_the_session_page_works_offline_once_loaded(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    log_in(context, live_server.url, athlete)
-    use_preferences(context, set_size=25)
+    ready_device(context, live_server.url, athlete)
     session = new_session(athlete)
     url = session_url(live_server.url, session)
     page.goto(url)

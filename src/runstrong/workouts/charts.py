@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from runstrong.workouts.formatting import format_duration
+from runstrong.workouts.progress import Attempt
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -253,3 +254,38 @@ def line_chart(
         y_ticks=y_ticks,
         lines=tuple(lines),
     )
+
+
+def progress_charts(
+    attempts: Sequence[Attempt], slot_names: Sequence[str]
+) -> tuple[LineChart | None, LineChart | None, int]:
+    """The total-time chart and the per-slot split chart of one program's attempts.
+
+    Capped attempts have no finishing time: they stay off the lines. Scaled
+    ones are drawn hollow. Returns both charts and how many attempts they show.
+    """
+    charted = sorted((a for a in attempts if not a.capped), key=lambda a: a.started_at)
+    total = line_chart(
+        [
+            Series(
+                name="Total",
+                samples=tuple(
+                    Sample(when=a.started_at, ms=a.total_ms, hollow=a.scaled) for a in charted
+                ),
+            )
+        ]
+    )
+    splits = line_chart(
+        [
+            Series(
+                name=name,
+                samples=tuple(
+                    Sample(when=a.started_at, ms=split, hollow=a.scaled)
+                    for a in charted
+                    if position < len(a.splits_ms) and (split := a.splits_ms[position]) is not None
+                ),
+            )
+            for position, name in enumerate(slot_names)
+        ]
+    )
+    return total, splits, len(charted)

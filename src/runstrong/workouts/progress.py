@@ -7,7 +7,7 @@ it is never a best. Ties keep the earlier result as the best.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +20,7 @@ class Attempt:
     capped: bool
     started_at: datetime
     total_ms: int
+    splits_ms: tuple[int | None, ...] = ()
 
 
 def personal_bests(attempts: Iterable[Attempt]) -> set[Hashable]:
@@ -54,3 +55,37 @@ def current_bests(attempts: Iterable[Attempt]) -> set[Hashable]:
         ):
             best[group] = attempt
     return {attempt.id for attempt in best.values()}
+
+
+@dataclass(frozen=True, slots=True)
+class SlotComparison:
+    name: str
+    reps: int
+    split: int | None
+    rest: int
+    delta: int | None  # split minus the previous best's split, when both exist
+
+
+def compare_slots(
+    names: Sequence[str],
+    *,
+    reps: Sequence[int],
+    splits: Sequence[int | None],
+    rests: Sequence[int],
+    best_splits: Sequence[int | None] | None,
+) -> list[SlotComparison]:
+    """One row per slot of a result, with the change against the previous best's split."""
+    rows = []
+    for position, name in enumerate(names):
+        split = splits[position]
+        best = best_splits[position] if best_splits is not None else None
+        rows.append(
+            SlotComparison(
+                name=name,
+                reps=reps[position],
+                split=split,
+                rest=rests[position],
+                delta=split - best if split is not None and best is not None else None,
+            )
+        )
+    return rows

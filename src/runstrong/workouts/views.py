@@ -8,7 +8,6 @@ modules ``progress`` and ``charts``.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -130,21 +129,13 @@ def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
     previous_best = selectors.result_previous_best(result)
     names = _slot_names(result)
     splits: list[int | None] = list(result.splits_ms)
-    rows: list[dict[str, Any]] = []
-    for position, name in enumerate(names):
-        best_split = previous_best.splits_ms[position] if previous_best is not None else None
-        split = splits[position]
-        rows.append(
-            {
-                "name": name,
-                "reps": result.reps_done[position],
-                "split": split,
-                "rest": result.rests_ms[position],
-                "delta": split - best_split
-                if split is not None and best_split is not None
-                else None,
-            }
-        )
+    rows = progress.compare_slots(
+        names,
+        reps=result.reps_done,
+        splits=splits,
+        rests=result.rests_ms,
+        best_splits=previous_best.splits_ms if previous_best is not None else None,
+    )
     return render(
         request,
         "workouts/result.html",
@@ -164,8 +155,9 @@ def _attempt(result: Result) -> progress.Attempt:
         program=result.program.slug,
         scaled=result.scaled,
         capped=result.capped,
-        started_at=result.started_at,
+        started_at=timezone.localtime(result.started_at),
         total_ms=result.total_ms,
+        splits_ms=tuple(result.splits_ms),
     )
 
 
@@ -176,6 +168,7 @@ def history(request: HttpRequest) -> HttpResponse:
     assert athlete is not None
     results = selectors.history(athlete)
     attempts = [_attempt(result) for result in results]
+    attempt_of = {attempt.id: attempt for attempt in attempts}
     pb_when_set = progress.personal_bests(attempts)
     standing = progress.current_bests(attempts)
 
@@ -190,40 +183,8 @@ def history(request: HttpRequest) -> HttpResponse:
     for program_id, program_results in by_program.items():
         program = programs[program_id]
         names = slot_names[program.slug]
-        # Capped results have no finishing time: they stay in the table, off the lines.
-        charted = [result for result in reversed(program_results) if not result.capped]
-        total_chart = charts.line_chart(
-            [
-                charts.Series(
-                    name="Total",
-                    samples=tuple(
-                        charts.Sample(
-                            when=timezone.localtime(result.started_at),
-                            ms=result.total_ms,
-                            hollow=result.scaled,
-                        )
-                        for result in charted
-                    ),
-                )
-            ]
-        )
-        split_chart = charts.line_chart(
-            [
-                charts.Series(
-                    name=name,
-                    samples=tuple(
-                        charts.Sample(
-                            when=timezone.localtime(result.started_at),
-                            ms=result.splits_ms[position],
-                            hollow=result.scaled,
-                        )
-                        for result in charted
-                        if position < len(result.splits_ms)
-                        and result.splits_ms[position] is not None
-                    ),
-                )
-                for position, name in enumerate(names)
-            ]
+        total_chart, split_chart, charted = charts.progress_charts(
+            [attempt_of[result.id] for result in program_results], names
         )
         sections.append(
             {
@@ -231,7 +192,7 @@ def history(request: HttpRequest) -> HttpResponse:
                 "slot_names": names,
                 "total_chart": total_chart,
                 "split_chart": split_chart,
-                "charted": len(charted),
+                "charted": charted,
                 "rows": [
                     {
                         "result": result,
