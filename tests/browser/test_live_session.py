@@ -19,6 +19,7 @@ from .helpers import (
     shown_result,
     start,
     tap,
+    use_preferences,
     wait_for_view,
     wait_until_saved,
 )
@@ -52,6 +53,31 @@ def assert_stored_once(session: WorkoutSession, shown: dict[str, Any]) -> None:
     assert result.reps_done == [50, 50, 50, 50, 50]
     assert result.splits_ms == shown["splits_ms"]
     assert result.total_ms == shown["total_ms"]
+
+
+def test_a_new_user_signs_up_starts_runners_250_and_sees_five_splits(
+    live_server: Any, context: BrowserContext, page: Page
+) -> None:
+    use_preferences(context, set_size=25)
+    page.goto(f"{live_server.url}/accounts/sign-up/")
+    page.fill("input[name=email]", "riley@example.com")
+    page.fill("input[name=display_name]", "Riley")
+    page.fill("input[name=password1]", "tempo run on tuesday 42")
+    page.fill("input[name=password2]", "tempo run on tuesday 42")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/programs/runners-250/")
+    page.click(".start-form button[type=submit]")
+    page.wait_for_url("**/sessions/*/")
+    start(page)
+    tap(page, TAPS)
+
+    shown = shown_result(page)
+    assert len(shown["splits_ms"]) == 5
+    wait_until_saved(page)
+    session = WorkoutSession.objects.get(athlete__email="riley@example.com")
+    assert_stored_once(session, shown)
 
 
 def test_completing_runners_250_with_taps_shows_and_stores_the_same_five_splits(
