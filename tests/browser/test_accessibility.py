@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
+from tests.workouts.factories import T0, complete_session
+
 from .helpers import new_session, ready_device, session_url, start, tap, wait_for_view
 
 pytestmark = pytest.mark.usefixtures("catalog_synced")
@@ -63,3 +65,37 @@ def test_the_session_page_has_no_serious_accessibility_violations(
     tap(page, 7)
     wait_for_view(page, "done")
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/", "/programs/", "/programs/runners-250/", "/history/"])
+def test_the_athletes_pages_have_no_serious_accessibility_violations(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page, path: str
+) -> None:
+    ready_device(context, live_server.url, athlete)
+    complete_session(athlete)
+
+    page.goto(f"{live_server.url}{path}")
+
+    assert serious_violations(page) == []
+
+
+def test_the_result_page_has_no_serious_accessibility_violations(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    ready_device(context, live_server.url, athlete)
+    complete_session(athlete)
+    result = complete_session(athlete, start_at=T0 + 86_400_000).result
+    assert result is not None
+
+    page.goto(f"{live_server.url}/results/{result.id}/")
+    page.wait_for_selector("svg")
+
+    assert serious_violations(page) == []
+
+
+def test_the_pages_a_visitor_sees_have_no_serious_accessibility_violations(
+    live_server: Any, page: Page
+) -> None:
+    for path in ("/", "/programs/runners-500/", "/accounts/sign-up/", "/accounts/log-in/"):
+        page.goto(f"{live_server.url}{path}")
+        assert serious_violations(page) == [], path
