@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "runstrong.accounts",
     "runstrong.workouts",
+    "runstrong.community",
+    "runstrong.runs",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from runstrong.accounts.models import Privacy
 from runstrong.workouts import engine
 
 
@@ -129,6 +130,15 @@ class SessionEvent(models.Model):
         return engine.event_from_dict(self.as_dict())
 
 
+class Review(models.TextChoices):
+    """Where a result stands with the moderators (see community/README.md)."""
+
+    NONE = "none", "Not reviewed"
+    FLAGGED = "flagged", "Flagged, waiting for a moderator"
+    CLEARED = "cleared", "Cleared by a moderator"
+    CONFIRMED = "confirmed", "Confirmed invalid by a moderator"
+
+
 class Result(models.Model):
     session = models.OneToOneField(WorkoutSession, on_delete=models.CASCADE, related_name="result")
     athlete = models.ForeignKey(
@@ -151,6 +161,11 @@ class Result(models.Model):
     reps_at_cap = models.PositiveIntegerField(null=True, blank=True)
     unverified = models.BooleanField()
     unverified_why = models.JSONField(default=list)
+    # Who may see it (accounts.Privacy), set from the athlete's default when
+    # the result is made; and whether the athlete lets it onto the boards.
+    visibility = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.PRIVATE)
+    on_boards = models.BooleanField(default=True)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.NONE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

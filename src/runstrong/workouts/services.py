@@ -239,6 +239,7 @@ def _result_create(session: WorkoutSession, state: engine.State) -> Result:
         reps_at_cap=outcome.reps_at_cap,
         unverified=outcome.unverified,
         unverified_why=list(outcome.unverified_why),
+        visibility=session.athlete.default_privacy,
     )
 
 

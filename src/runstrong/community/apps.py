@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CommunityConfig(AppConfig):
+    name = "runstrong.community"
+    verbose_name = "Community"
