@@ -216,7 +216,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["runstrong.accounts.backends.EmailBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workouts:home"
-LOGOUT_REDIRECT_URL = "workouts:home"
+# The logged-out page removes offline copies of session pages (see its script).
+LOGOUT_REDIRECT_URL = "accounts:logged_out"
 # Argon2id first; the others stay so any older hash can still be checked and upgraded.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -17,13 +17,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.middleware import HtmxDetails
 
 from runstrong import ratelimit
 from runstrong.accounts import services
 from runstrong.accounts.forms import EmailAuthenticationForm, ProfileForm, SignUpForm
 from runstrong.accounts.models import User
+from runstrong.workouts import views_session
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -39,6 +40,16 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return reverse("workouts:home")
+
+
+@require_GET
+def logged_out(request: HttpRequest) -> HttpResponse:
+    """Where log-out lands: its script deletes the offline copies of session pages."""
+    if request.user.is_authenticated:
+        return redirect("workouts:home")
+    return render(
+        request, "accounts/logged_out.html", {"pages_cache": views_session.SESSION_PAGES_CACHE}
+    )
 
 
 @require_http_methods(["GET", "POST"])

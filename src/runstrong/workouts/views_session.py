@@ -39,6 +39,10 @@ SESSION_ASSETS = (
 # The service worker controls only the session pages: the rest of the site
 # keeps plain network behaviour, and a mistake here cannot break it.
 SERVICE_WORKER_SCOPE = "/sessions/"
+# The worker's copies of session pages (they show the athlete's name and
+# splits); the logged-out page deletes this cache so the next person to use
+# the phone cannot read them offline.
+SESSION_PAGES_CACHE = "runstrong-pages-v1"
 
 
 @login_required
@@ -104,6 +108,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "precache_json": json.dumps(urls),
             "static_prefix_json": json.dumps(static("")),
             "scope_json": json.dumps(SERVICE_WORKER_SCOPE),
+            "pages_cache_json": json.dumps(SESSION_PAGES_CACHE),
         },
         content_type="text/javascript; charset=utf-8",
     )

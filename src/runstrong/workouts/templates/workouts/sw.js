@@ -9,7 +9,7 @@
 
 const VERSION = "{{ version }}";
 const ASSETS_CACHE = `runstrong-assets-${VERSION}`;
-const PAGES_CACHE = "runstrong-pages-v1";
+const PAGES_CACHE = {{ pages_cache_json }};
 const PRECACHE = {{ precache_json }};
 const STATIC_PREFIX = {{ static_prefix_json }};
 const SCOPE = {{ scope_json }};
