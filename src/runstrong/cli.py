@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -320,6 +321,101 @@ def cmd_show(args: argparse.Namespace) -> None:
     print_result(result, console=console)
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    paths = _activity_paths(args.paths)
+    _ready()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from runstrong.runs import intake, parallel, services
+    from runstrong.runs.models import ImportSource, ImportStatus
+    from runstrong.workouts.services import athlete_local
+
+    athlete = athlete_local()
+    total = sum(intake.count_path(path) for path in paths)
+    # Starting a worker costs about a second (numpy and the FIT profile to import):
+    # a handful of files is quicker in this process.
+    workers = args.jobs or (1 if total <= _SMALL_IMPORT else parallel.worker_count())
+    incoming = (item for path in paths for item in intake.expand_path(path))
+    prepared = parallel.prepare_all(
+        incoming, known=services.stored_hashes(athlete=athlete), workers=workers
+    )
+    with Progress(
+        TextColumn("Importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("import", total=total)
+        result = services.batch_store(
+            athlete=athlete,
+            prepared=prepared,
+            source=ImportSource.CLI,
+            on_outcome=lambda outcome: progress.advance(task),
+        )
+    for outcome in result.outcomes:
+        if outcome.status != ImportStatus.IMPORTED:
+            label = "already there" if outcome.status == ImportStatus.DUPLICATE else "not imported"
+            console.print(f"{outcome.name}: {label}: {outcome.message}", markup=False)
+    imported = result.count(ImportStatus.IMPORTED)
+    console.print(
+        f"{imported} imported, {result.count(ImportStatus.DUPLICATE)} already there, "
+        f"{result.count(ImportStatus.ERROR)} not imported."
+    )
+    if result.count(ImportStatus.ERROR):
+        raise CommandError(f"{result.count(ImportStatus.ERROR)} file(s) could not be imported")
+
+
+_ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".zip")
+_SMALL_IMPORT = 24  # files
+
+
+def _activity_paths(arguments: Sequence[str]) -> list[Path]:
+    """The files named, and the run files and zips in the folders named (recursively)."""
+    paths: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            paths.extend(
+                sorted(
+                    found
+                    for found in path.rglob("*")
+                    if found.is_file()
+                    and found.name.lower().removesuffix(".gz").endswith(_ACTIVITY_SUFFIXES)
+                )
+            )
+        elif path.is_file():
+            paths.append(path)
+        else:
+            raise CommandError(f"{argument}: no such file or folder")
+    if not paths:
+        raise CommandError("no GPX, TCX, FIT or zip files found there")
+    return paths
+
+
+def cmd_trend(args: argparse.Namespace) -> None:
+    _ready()
+    from runstrong.runs.report import print_trend
+    from runstrong.workouts.services import athlete_local
+
+    print_trend(athlete_local(), console, split=args.split)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-01") from None
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -397,6 +493,34 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="one result in full")
     show.add_argument("result_id", type=int, metavar="RESULT_ID")
     show.set_defaults(func=cmd_show)
+
+    import_parser = commands.add_parser(
+        "import", help="import run files (GPX, TCX, FIT, gzipped, or zips of them)"
+    )
+    import_parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files, folders or zip archives (e.g. a Strava export)",
+    )
+    import_parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="parsing processes (default: one per CPU core, or 1 for a few files)",
+    )
+    import_parser.set_defaults(func=cmd_import)
+
+    trend = commands.add_parser(
+        "trend", help="your aerobic efficiency over time, around your workouts"
+    )
+    trend.add_argument(
+        "--split",
+        type=_iso_date,
+        metavar="DATE",
+        help="compare the runs before and after this date (default: your first session)",
+    )
+    trend.set_defaults(func=cmd_trend)
 
     manage = commands.add_parser("manage", help="run a Django management command (admin chores)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

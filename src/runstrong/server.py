@@ -31,5 +31,8 @@ def serve(*, bind: str, workers: int) -> None:
             "forwarded_allow_ips": "127.0.0.1",
             # Preload so a broken configuration fails once, at start-up, loudly.
             "preload_app": True,
+            # A web upload parses up to 60 run files (0.1–0.3 s each) before it
+            # answers; gunicorn's default 30 s would kill the worker midway.
+            "timeout": 90,
         }
     ).run()

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from runstrong.runs import views
 
 app_name = "runs"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.run_list, name="list"),
+    path("upload/", views.upload, name="upload"),
+    path("imports/<int:batch_id>/", views.import_result, name="import"),
+]

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from runstrong.runs import views_analysis
 
 app_name = "runs_analysis"
-urlpatterns: list[object] = []
+# Mounted at /runs/ beside the import pages: the int converter keeps
+# /runs/upload/ and other words from ever reaching the run page.
+urlpatterns = [
+    path("<int:activity_id>/", views_analysis.run_detail, name="run"),
+    path("trend/", views_analysis.trend, name="trend"),
+]

@@ -1,0 +1,131 @@
+"""Imported activities (one row per run file) and the record of each upload.
+
+Only ``services.py`` writes to these tables. The original file and the samples
+are kept in the database, not in the data folder: several app processes (or
+hosts) share one database, and a row and its file are then written, and
+rolled back, together.
+"""
+
+from __future__ import annotations
+
+import gzip
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from runstrong.runs import intake, samples
+
+
+class SourceFormat(models.TextChoices):
+    GPX = "gpx", "GPX"
+    TCX = "tcx", "TCX"
+    FIT = "fit", "FIT"
+
+
+class Activity(models.Model):
+    athlete = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
+    )
+    sport = models.CharField(max_length=30)  # samples.Activity.sport: "running", "cycling"…
+    is_run = models.BooleanField()
+    start = models.DateTimeField(null=True, blank=True)  # None: the file has no times
+    elapsed_s = models.FloatField(null=True, blank=True)
+    moving_s = models.FloatField(null=True, blank=True)
+    distance_m = models.FloatField(null=True, blank=True)
+    avg_heart_rate = models.FloatField(null=True, blank=True)
+    source_format = models.CharField(max_length=3, choices=SourceFormat.choices)
+    original_name = models.CharField(max_length=255)
+    title = models.CharField(max_length=200, blank=True)  # the name inside the file, if any
+    device = models.CharField(max_length=100, blank=True)
+    # Of the file's content (unpacked if it came gzipped): the same file twice is refused.
+    sha256 = models.CharField(max_length=64)
+    # The file as it came, gzip-compressed, for re-processing. Never anything unpacked
+    # beyond the parser's limit: a bomb is refused before it gets here.
+    original_gz = models.BinaryField()
+    point_count = models.PositiveIntegerField()
+    samples_packed = models.BinaryField()  # intake.pack_samples: npz, float32 where it suffices
+    # Filled from runs.metrics.compute at import (and on re-processing).
+    metrics = models.JSONField(default=dict)
+    ef = models.FloatField(null=True, blank=True)
+    decoupling_pct = models.FloatField(null=True, blank=True)
+    qualifies = models.BooleanField(null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = [models.F("start").desc(nulls_last=True), "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["athlete", "sha256"], name="activity_file_once")
+        ]
+        indexes = [
+            models.Index(fields=["athlete", "start"]),
+            models.Index(fields=["athlete", "is_run", "qualifies", "start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sport} {self.start or 'untimed'} ({self.original_name})"
+
+    def to_samples(self) -> samples.Samples:
+        return intake.unpack_samples(bytes(self.samples_packed))
+
+    def to_activity(self) -> samples.Activity:
+        """The parsed activity again, for the metrics, without re-reading the file."""
+        return samples.Activity(
+            sport=self.sport,
+            start=self.start,
+            source_format=self.source_format,
+            samples=self.to_samples(),
+            name=self.title,
+            device=self.device,
+        )
+
+    def original_bytes(self) -> bytes:
+        return gzip.decompress(bytes(self.original_gz))
+
+
+class ImportSource(models.TextChoices):
+    WEB = "web", "Web upload"
+    CLI = "cli", "Command line"
+
+
+class ImportBatch(models.Model):
+    """One upload (or one ``runstrong import``), and what became of each file in it."""
+
+    athlete = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    source = models.CharField(max_length=3, choices=ImportSource.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} by {self.athlete_id}"
+
+
+class ImportStatus(models.TextChoices):
+    IMPORTED = "imported", "Imported"
+    DUPLICATE = "duplicate", "Already there"
+    ERROR = "error", "Not imported"
+
+
+class ImportItem(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices)
+    message = models.CharField(max_length=500, blank=True)
+    # The activity stored from this file, or (a duplicate) the one already there.
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["batch", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.status}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "message": self.message}

@@ -1,0 +1,60 @@
+"""The trend's verdict and its explanation in plain words (pure; the page and the CLI share it)."""
+
+from __future__ import annotations
+
+from runstrong.runs import stats
+from runstrong.runs.formatting import format_percent
+
+HEADLINES = {
+    stats.IMPROVED: "Improved",
+    stats.WORSE: "Worse",
+    stats.INCONCLUSIVE: "Inconclusive",
+    stats.NOT_ENOUGH: "Not enough runs",
+}
+
+CAUSATION = (
+    "Even a clear change does not show that the strength work caused it: running more, "
+    "a cooler season, better sleep or flatter routes all move this number too."
+)
+
+
+def headline(comparison: stats.Comparison) -> str:
+    return HEADLINES[comparison.verdict]
+
+
+def interval_text(comparison: stats.Comparison) -> str:
+    if comparison.ci_low_pct is None or comparison.ci_high_pct is None:
+        return "—"
+    return f"{format_percent(comparison.ci_low_pct)} to {format_percent(comparison.ci_high_pct)}"
+
+
+def explanation(comparison: stats.Comparison, split_text: str) -> list[str]:
+    """A few sentences saying what the numbers mean, and what they do not."""
+    change = format_percent(comparison.change_pct)
+    interval = interval_text(comparison)
+    sides = f"{comparison.n_before} before {split_text} and {comparison.n_after} from then on"
+    if comparison.verdict == stats.NOT_ENOUGH:
+        return [
+            f"The comparison needs at least {comparison.min_runs} qualifying runs on each side "
+            f"of the date; there are {sides}.",
+            "With fewer, the day-to-day ups and downs of the efficiency factor (a few percent "
+            "either way) would hide any real change. Keep running with your watch: the verdict "
+            "appears once both sides have enough runs.",
+        ]
+    if comparison.verdict == stats.INCONCLUSIVE:
+        return [
+            f"On average your efficiency factor changed by {change} ({sides}). The 95% "
+            f"confidence interval, {interval}, includes zero: these runs cannot tell a change "
+            "from day-to-day noise.",
+            "That is not a sign that nothing happened. A change of a few percent needs roughly "
+            "8–14 steady runs on each side to show; more runs narrow the interval.",
+            CAUSATION,
+        ]
+    rise = "rise" if comparison.verdict == stats.IMPROVED else "drop"
+    side = "above" if comparison.verdict == stats.IMPROVED else "below"
+    return [
+        f"From {split_text} on, your efficiency factor averages {change} against the runs "
+        f"before ({sides}). The 95% confidence interval, {interval}, lies entirely {side} "
+        f"zero: day-to-day noise alone would rarely give a {rise} this large.",
+        CAUSATION,
+    ]
