@@ -26,6 +26,19 @@ need_debian_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Nice to have: install when we may, else say what is missing and go on.
+want_debian_packages() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" && continue
+    if as_root; then need_debian_packages "$pkg"; else say "optional: apt-get install $pkg"; fi
+  done
+}
+
+# Share cards draw names in DejaVu Sans (accents, Greek, Cyrillic); without
+# it they fall back to Pillow's own font, which has plain ASCII only.
+want_debian_packages fonts-dejavu-core
+
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
   || die "RunStrong needs Python 3.11; $PYTHON is $("$PYTHON" --version 2>&1)"
 

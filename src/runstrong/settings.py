@@ -9,6 +9,7 @@ a bad value stops start-up with a message naming the variable.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,19 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+
+def _public_url() -> str:
+    """The site's own address for links that leave it (share pages, card images)."""
+    raw = env_str("RUNSTRONG_PUBLIC_URL").strip().rstrip("/")
+    if raw and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", raw):
+        raise ImproperlyConfigured(
+            f"RUNSTRONG_PUBLIC_URL={raw!r} must be an http(s) address, e.g. https://runstrong.example"
+        )
+    return raw
+
+
+RUNSTRONG_PUBLIC_URL = _public_url()
 
 # Behind HTTPS in production: one switch turns on every transport protection.
 SECURE_SITE = env_bool("RUNSTRONG_HTTPS", False)
@@ -172,6 +186,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The unread count in the navigation; lazy, one query where shown.
+                "runstrong.community.context_processors.notifications",
             ],
         },
     },

@@ -361,7 +361,8 @@ def test_result_page_reads_in_a_fixed_number_of_queries(
     result_for(athlete)
     result = result_for(athlete, day=1)
 
-    with django_assert_max_num_queries(4):  # session, user, the result, the previous best
+    # session, user, the result, the previous best, its cheers, its comments
+    with django_assert_max_num_queries(6):
         athlete_client.get(f"/results/{result.id}/")
 
 

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 
 from runstrong import ratelimit
 from runstrong.accounts.models import User
+from runstrong.community.services_boards import board_refresh
+from runstrong.community.services_share import share_cards_discard
 
 # Failed log-ins allowed per window. Per address the limit is tight, since a
 # guesser aims at one account; per client IP it is looser, because a gym or a
@@ -64,6 +66,7 @@ def profile_update(
     birth_year: int | None,
     default_privacy: str,
 ) -> User:
+    board_facts_before = (user.display_name, user.sex, user.birth_year)
     user.display_name = display_name.strip()
     user.units = units
     user.sex = sex
@@ -71,6 +74,13 @@ def profile_update(
     user.default_privacy = default_privacy
     user.full_clean(exclude=["password", "username", "email"])
     user.save(update_fields=["display_name", "units", "sex", "birth_year", "default_privacy"])
+    if (user.display_name, user.sex, user.birth_year) != board_facts_before:
+        # Boards show the name and filter by sex and age group (copied onto
+        # each board entry).
+        board_refresh(athlete=user)
+    if user.display_name != board_facts_before[0]:
+        # Share cards show the name: drawn again on their next request.
+        share_cards_discard(athlete_id=user.pk)
     return user
 
 

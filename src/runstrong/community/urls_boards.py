@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from runstrong.community import views_boards
 
 app_name = "community_boards"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views_boards.index, name="index"),
+    path("<slug:program_slug>/", views_boards.board, name="board"),
+]

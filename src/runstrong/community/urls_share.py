@@ -1,6 +1,13 @@
+"""Public result pages and their card images, mounted at the site root."""
+
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from runstrong.community import views_share
 
 app_name = "community_share"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("r/<int:result_id>/", views_share.public_result, name="result"),
+    path("r/<int:result_id>/card.png", views_share.card_png, name="card"),
+]

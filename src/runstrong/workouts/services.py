@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from runstrong.accounts.models import User
+from runstrong.community.services_boards import board_refresh
 from runstrong.workouts import catalog, engine
 from runstrong.workouts.models import (
     Exercise,
@@ -219,7 +220,7 @@ def session_append(
 def _result_create(session: WorkoutSession, state: engine.State) -> Result:
     outcome = engine.result(state)
     assert state.started_at is not None
-    return Result.objects.create(
+    result = Result.objects.create(
         session=session,
         athlete=session.athlete,
         program=session.program,
@@ -241,6 +242,8 @@ def _result_create(session: WorkoutSession, state: engine.State) -> Result:
         unverified_why=list(outcome.unverified_why),
         visibility=session.athlete.default_privacy,
     )
+    board_refresh(athlete=session.athlete, program=session.program)
+    return result
 
 
 def _core_exercise(program: Program, plan: Mapping[str, Any]) -> str:

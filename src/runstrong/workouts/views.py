@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from runstrong.accounts.models import User
+from runstrong.community import selectors as community_selectors
+from runstrong.community import views as community_views
 from runstrong.workouts import catalog, charts, progress, selectors, services
 from runstrong.workouts.forms import StartForm
 from runstrong.workouts.models import Program, Result
@@ -117,16 +119,20 @@ def _slot_names(result: Result) -> list[str]:
     return [str(slot["exercise_name"]) for slot in result.session.plan["slots"]]
 
 
-@login_required
 @require_GET
 def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
+    """The owner's full result; a read-only view with cheers and comments for whoever
+    else the access rule lets see it (community.access); 404 for everyone else."""
     athlete = _athlete(request)
-    assert athlete is not None
-    # Someone else's result is as good as missing: privacy levels come later.
-    result = selectors.result_with_session(result_id, athlete)
+    result = community_selectors.result_visible_to(result_id, athlete)
     if result is None:
+        if athlete is None:
+            # Every id looks the same to a visitor: log in first, then we can tell.
+            return redirect_to_login(request.get_full_path())
         raise Http404("No such result")
-    previous_best = selectors.result_previous_best(result)
+    is_owner = athlete is not None and athlete.pk == result.athlete_id
+    # The comparison with a previous best is the owner's own business.
+    previous_best = selectors.result_previous_best(result) if is_owner else None
     names = _slot_names(result)
     splits: list[int | None] = list(result.splits_ms)
     rows = progress.compare_slots(
@@ -140,7 +146,7 @@ def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
         request,
         "workouts/result.html",
         {
-            "result": result,
+            **community_views.social_context(result, athlete),
             "rows": rows,
             "bars": charts.bar_chart(list(zip(names, splits, strict=True))),
             "previous_best": previous_best,

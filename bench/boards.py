@@ -1,0 +1,758 @@
+"""Boards at a million results: server time per page, and throughput against a no-op page.
+
+Run (from the repository root, after scripts/test or scripts/run has set up .venv;
+as root, or as a user who may run PostgreSQL's initdb):
+
+    .venv/bin/python bench/boards.py [--db sqlite|postgres|both] [--athletes 100000]
+        [--per-athlete 10] [--requests 300] [--seconds 10] [--database-url URL]
+
+For each database it makes a throwaway data folder (and, for PostgreSQL, a
+private server like scripts/test's, unless --database-url names an empty
+database to use), runs ``runstrong setup``, then seeds 100,000 athletes and
+1,000,000 results straight into the tables: executemany on SQLite, COPY on
+PostgreSQL, indexes dropped during the load and rebuilt after, then ANALYZE.
+The data: 45 % women, 50 % men, 5 % unsaid; birth years for nine in ten;
+60 % post publicly, 25 % to their clubs, 15 % privately; 70 % mostly do the
+250; times log-normal around 16 min for the 250 (2.1× for the 500), getting
+faster over two years; ~10 % scaled; 1 % of athletes slow enough to hit the
+cap; a few results too fast (unverified, half cleared), flagged, or kept off
+the boards; ten clubs of 10 to 2,000 members. Board entries are computed by
+``ranking.board_entries`` — the rule ``board_refresh`` applies — per athlete.
+
+Then it starts ``runstrong serve`` (gunicorn, 2 workers, WhiteNoise, as in
+production) with ``bench/boards_settings.py``: the production settings plus
+a ``Server-Timing`` header (time inside Django: every middleware and the
+view) and a no-op page, ``/bench/noop/``, in a URLconf of the benchmark's
+own, so the product's URLs never carry a test endpoint. It measures, one
+request at a time, the server time of: the Runner's 250 all-time board's
+first page; deep pages through cursors spread over the board; the board
+filtered by sex and age group; a 1,000-member club board; and the first page
+for a logged-in athlete whose own row is pinned far down (about the 85th
+percentile). Then requests/second of those five pages in rotation against
+the no-op page, each for --seconds with four client processes, twice in
+alternation, in the same run.
+
+Goals: p95 ≤ 20 ms; board requests/s ≥ 0.5 × no-op requests/s.
+
+Last figures: see the end of this docstring (updated by hand after a run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = REPO / ".venv" / "bin" / "python"
+RUNSTRONG = REPO / ".venv" / "bin" / "runstrong"
+BOARD = "/boards/runners-250/"
+NOOP = "/bench/noop/"
+CLUB_SIZES = (2000, 1000, 500, 200, 100, 50, 50, 20, 20, 10)
+MEASURED_CLUB = 1  # index in CLUB_SIZES: the 1,000-member club
+CHUNK_ATHLETES = 5000
+
+
+# ---------------------------------------------------------------------------
+# A private PostgreSQL, as scripts/test starts one.
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def pg_bin() -> Path:
+    found = shutil.which("initdb")
+    candidates = [Path(found).parent] if found else []
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    for directory in candidates:
+        if (directory / "initdb").exists() and (directory / "pg_ctl").exists():
+            return directory
+    sys.exit("PostgreSQL is not installed (initdb not found); try --db sqlite")
+
+
+@contextmanager
+def private_postgres(workdir: Path) -> Iterator[str]:
+    binaries = pg_bin()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = workdir / "pg"
+    data.mkdir()
+    workdir.chmod(0o755)
+    if as_user:
+        shutil.chown(data, "postgres")
+    data.chmod(0o700)
+    port = free_port()
+    subprocess.run(
+        [
+            *as_user,
+            *(str(binaries / "initdb"), "-D", str(data), "-U", "runstrong"),
+            *("--auth=trust", "--encoding=UTF8", "--no-sync"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    options = (
+        f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=1GB "
+        "-c maintenance_work_mem=512MB -c max_wal_size=4GB"
+    )
+    subprocess.run(
+        [
+            *as_user,
+            *(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(data / "log")),
+            *("-w", "-o", options, "start"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            f"postgres://runstrong@127.0.0.1:{port}/postgres", autocommit=True
+        ) as connection:
+            connection.execute("CREATE DATABASE runstrong")
+        yield f"postgres://runstrong@127.0.0.1:{port}/runstrong"
+    finally:
+        subprocess.run(
+            [*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+
+
+# ---------------------------------------------------------------------------
+# Seeding (runs in a child process with Django set up on the chosen database).
+
+
+class TableWriter:
+    """Bulk rows into a table: executemany on SQLite, COPY on PostgreSQL."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.vendor = connection.vendor
+
+    def value(self, value: Any) -> Any:
+        if self.vendor != "sqlite":
+            return value  # psycopg adapts datetimes, dates, UUIDs and JSON text
+        if isinstance(value, datetime):
+            # What Django's SQLite backend stores: naive UTC text.
+            return str(value.astimezone(UTC).replace(tzinfo=None))
+        if isinstance(value, uuid.UUID):
+            return value.hex
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return value
+
+    def write(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.vendor == "sqlite":
+            marks = ", ".join("?" for _ in columns)
+            raw = self.connection.connection
+            raw.execute("BEGIN")  # one transaction per chunk, not one per row
+            raw.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - our own names
+                [tuple(self.value(v) for v in row) for row in rows],
+            )
+            raw.commit()
+            return
+        with (
+            self.connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        self.connection.connection.commit()
+
+
+def _secondary_indexes(connection: Any, table: str) -> list[tuple[str, str, str]]:
+    """(kind, name, definition) of a table's indexes and constraints other than its key."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+            return [("index", name, sql) for name, sql in cursor.fetchall()]
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+            [table],
+        )
+        constraints = [("constraint", name, sql) for name, sql in cursor.fetchall()]
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname "
+            "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        return constraints + [("index", name, sql) for name, sql in cursor.fetchall()]
+
+
+@contextmanager
+def indexes_dropped(connection: Any, tables: list[str]) -> Iterator[None]:
+    """Load without indexes, then build each once: far faster than updating them per row."""
+    saved = {table: _secondary_indexes(connection, table) for table in tables}
+    with connection.cursor() as cursor:
+        for table, items in saved.items():
+            for kind, name, _ in items:
+                if kind == "constraint":
+                    cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                else:
+                    cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        for table, items in saved.items():
+            for kind, name, sql in items:
+                if kind == "constraint":
+                    cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}')
+                else:
+                    cursor.execute(sql)
+
+
+def seed(athletes: int, per_athlete: int, seed_value: int, cursor_count: int) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.core.management.color import no_style
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from runstrong.accounts.models import User
+    from runstrong.community import ranking
+    from runstrong.community.models import BoardEntry, Club, Membership
+    from runstrong.community.services_boards import microseconds
+    from runstrong.workouts.models import Program, Result, WorkoutSession
+
+    rng = random.Random(seed_value)
+    started = time.monotonic()
+    programs = {program.slug: program for program in Program.objects.all()}
+    p250, p500 = programs["runners-250"], programs["runners-500"]
+    now = timezone.now()
+    writer = TableWriter(connection)
+    unusable = make_password(None)
+    user_id0 = (User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    result_id0 = (Result.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+    user_table, session_table = User._meta.db_table, WorkoutSession._meta.db_table
+    result_table, entry_table = Result._meta.db_table, BoardEntry._meta.db_table
+    tables = [user_table, session_table, result_table, entry_table]
+    user_cols = [
+        "id",
+        "password",
+        "is_superuser",
+        "username",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "date_joined",
+        "email",
+        "display_name",
+        "units",
+        "sex",
+        "birth_year",
+        "default_privacy",
+    ]
+    session_cols = [
+        "id",
+        "athlete_id",
+        "program_id",
+        "plan",
+        "status",
+        "event_count",
+        "created_at",
+        "updated_at",
+    ]
+    result_cols = [
+        "id",
+        "session_id",
+        "athlete_id",
+        "program_id",
+        "core_exercise",
+        "started_at",
+        "total_ms",
+        "elapsed_ms",
+        "paused_ms",
+        "splits_ms",
+        "rests_ms",
+        "reps_done",
+        "reps_total",
+        "reps_per_minute",
+        "scaled",
+        "scaled_how",
+        "capped",
+        "reps_at_cap",
+        "unverified",
+        "unverified_why",
+        "visibility",
+        "on_boards",
+        "review",
+        "created_at",
+    ]
+    entry_cols = [
+        "program_id",
+        "scope",
+        "scaled",
+        "period",
+        "period_start",
+        "athlete_id",
+        "result_id",
+        "capped",
+        "reps_done",
+        "total_s",
+        "started_at",
+        "sex",
+        "age_group",
+        "core_exercise",
+    ]
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_keys = OFF")
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA cache_size = -1000000")
+    counts = {"athletes": 0, "results": 0, "entries": 0}
+    result_id = result_id0
+    with indexes_dropped(connection, tables):
+        for chunk_start in range(0, athletes, CHUNK_ATHLETES):
+            users: list[tuple[Any, ...]] = []
+            sessions: list[tuple[Any, ...]] = []
+            results: list[tuple[Any, ...]] = []
+            entries: list[tuple[Any, ...]] = []
+            for n in range(chunk_start, min(athletes, chunk_start + CHUNK_ATHLETES)):
+                athlete_id = user_id0 + n
+                sex = rng.choices(["f", "m", ""], weights=[45, 50, 5])[0]
+                birth_year = (
+                    None
+                    if rng.random() < 0.1
+                    else now.year - max(14, min(85, round(rng.gauss(38, 11))))
+                )
+                privacy = rng.choices(["public", "clubs", "private"], weights=[60, 25, 15])[0]
+                users.append(
+                    (
+                        athlete_id,
+                        unusable,
+                        False,
+                        f"bench-{athlete_id}",
+                        "",
+                        "",
+                        False,
+                        True,
+                        now,
+                        f"bench-{athlete_id}@example.com",
+                        f"Runner {athlete_id}",
+                        "km",
+                        sex,
+                        birth_year,
+                        privacy,
+                    )
+                )
+                ability = 960 * math.exp(rng.gauss(0, 0.22))
+                if rng.random() < 0.01:
+                    ability *= rng.uniform(3.3, 4.5)  # beginners who meet the cap
+                scaler = rng.random() < 0.1
+                prefers = p250 if rng.random() < 0.7 else p500
+                facts: list[ranking.ResultFacts] = []
+                for k in range(per_athlete):
+                    other = p500 if prefers is p250 else p250
+                    program = prefers if rng.random() < 0.85 else other
+                    days_ago = rng.uniform(0, 730)
+                    when = now - timedelta(days=days_ago, microseconds=rng.randrange(10**6))
+                    scaled = rng.random() < (0.6 if scaler else 0.045)
+                    seconds = ability * (1 + 0.12 * days_ago / 730) * math.exp(rng.gauss(0, 0.05))
+                    seconds *= 2.1 if program is p500 else 1.0
+                    seconds *= 0.85 if scaled else 1.0
+                    unverified = rng.random() < 0.003
+                    if unverified:
+                        seconds *= 0.3
+                    review = "none"
+                    if unverified and rng.random() < 0.5:
+                        review = "cleared"
+                    elif rng.random() < 0.0015:
+                        review = rng.choice(["flagged", "confirmed"])
+                    cap = (program.time_cap_minutes or 0) * 60
+                    reps_total = program.reps_total
+                    capped = bool(cap) and seconds > cap
+                    total_ms = cap * 1000 if capped else int(seconds * 1000)
+                    reps_at_cap = int(reps_total * cap / seconds) if capped else None
+                    visibility = (
+                        privacy
+                        if rng.random() < 0.9
+                        else rng.choice(["public", "clubs", "private"])
+                    )
+                    on_boards = rng.random() >= 0.03
+                    core = "mountain-climber" if k % 2 == 0 else "sit-up"
+                    session_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+                    sessions.append(
+                        (
+                            *(session_id, athlete_id, program.pk, '{"slots": []}'),
+                            *("finished", 0, when, when),
+                        )
+                    )
+                    per_minute = round(reps_total * 60_000 / max(total_ms, 1), 2)
+                    results.append(
+                        (
+                            *(result_id, session_id, athlete_id, program.pk, core, when),
+                            *(total_ms, total_ms, 0, "[]", "[]", "[]", reps_total, per_minute),
+                            *(scaled, "[]", capped, reps_at_cap, unverified, "[]", visibility),
+                            *(on_boards, review, when),
+                        )
+                    )
+                    facts.append(
+                        ranking.ResultFacts(
+                            result_id=result_id,
+                            program_id=program.pk,
+                            day=when.date(),
+                            started_at=when,
+                            started_us=microseconds(when),
+                            total_ms=total_ms,
+                            capped=capped,
+                            reps_at_cap=reps_at_cap,
+                            scaled=scaled,
+                            visibility=visibility,
+                            on_boards=on_boards,
+                            unverified=unverified,
+                            review=review,
+                            core_exercise=core,
+                        )
+                    )
+                    result_id += 1
+                for spec in ranking.board_entries(
+                    facts, athlete_id=athlete_id, sex=sex, birth_year=birth_year
+                ):
+                    columns = spec.columns()
+                    entries.append(tuple(columns[name] for name in entry_cols))
+            writer.write(user_table, tuple(user_cols), users)
+            writer.write(session_table, tuple(session_cols), sessions)
+            writer.write(result_table, tuple(result_cols), results)
+            writer.write(entry_table, tuple(entry_cols), entries)
+            counts["athletes"] += len(users)
+            counts["results"] += len(results)
+            counts["entries"] += len(entries)
+            print(
+                f"  seeded {counts['athletes']:,} athletes, {counts['results']:,} results, "
+                f"{counts['entries']:,} board entries ({time.monotonic() - started:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+        print("  building indexes…", file=sys.stderr, flush=True)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("ANALYZE")
+        else:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [User, Result]):
+                cursor.execute(sql)
+    if connection.vendor == "postgresql":
+        # VACUUM keeps the visibility map current, so counts are index-only scans.
+        connection.connection.autocommit = True
+        with connection.connection.cursor() as raw:
+            raw.execute("VACUUM ANALYZE")
+    seeded_s = time.monotonic() - started
+
+    # Clubs, and the athlete whose own row is pinned far down the board.
+    clubs = []
+    member_pool = list(range(user_id0, user_id0 + athletes))
+    for index, size in enumerate(CLUB_SIZES):
+        club = Club.objects.create(slug=f"club-{index}", name=f"Bench club {index}")
+        members = rng.sample(member_pool, min(size, len(member_pool)))
+        Membership.objects.bulk_create(
+            [Membership(club=club, athlete_id=pk) for pk in members], batch_size=2000
+        )
+        clubs.append(club)
+    measured = clubs[MEASURED_CLUB]
+    bucket = BoardEntry.objects.filter(
+        program=p250,
+        scope="public",
+        scaled=False,
+        period="all",
+        period_start=ranking.ALL_TIME_START,
+    ).order_by("capped", "-reps_done", "total_s", "started_at", "athlete_id")
+    total = bucket.count()
+    viewer_entry = bucket.values("athlete_id")[int(total * 0.85)]
+    viewer = User.objects.get(pk=viewer_entry["athlete_id"])
+    Membership.objects.get_or_create(club=measured, athlete=viewer)
+    client = Client()
+    client.force_login(viewer)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    secret = settings.SECRET_KEY.encode()
+    board = [
+        ranking.Position(
+            ranking.RankKey.of(capped=capped, reps_done=reps_done, total_s=total_s),
+            microseconds(started_at),
+            athlete_id,
+        )
+        for capped, reps_done, total_s, started_at, athlete_id in bucket.values_list(
+            "capped", "reps_done", "total_s", "started_at", "athlete_id"
+        )
+    ]
+    # Enough distinct cursors that no deep page is asked for twice: each is
+    # worked out from the index, never reused.
+    cursors = [
+        ranking.cursor_encode(
+            board[int(total * (0.02 + 0.96 * i / (cursor_count - 1)))], secret=secret
+        )
+        for i in range(cursor_count)
+    ]
+    return {
+        **counts,
+        "seconds": round(seeded_s),
+        "board_total": total,
+        "club": measured.slug,
+        "club_members": Membership.objects.filter(club=measured).count(),
+        "cookie": cookie,
+        "cursors": cursors,
+        "viewer_rank_share": 0.85,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Measuring (the parent process: plain HTTP, no Django).
+
+
+def get(port: int, path: str, cookie: str | None = None) -> tuple[int, float, float, float]:
+    """(status, server ms and server CPU ms from Server-Timing, client ms) of one request."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
+    started = time.perf_counter()
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    client_ms = (time.perf_counter() - started) * 1000
+    connection.close()
+    timing = response.getheader("Server-Timing") or "app;dur=nan, cpu;dur=nan"
+    app, cpu = (float(part.split("dur=")[1]) for part in timing.split(","))
+    return response.status, app, cpu, client_ms
+
+
+def wait_for(port: int, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if get(port, NOOP)[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.25)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+Request = tuple[str, str | None]  # path, session cookie
+
+
+def scenarios(seeded: dict[str, Any]) -> dict[str, list[Request]]:
+    cookie = seeded["cookie"]
+    return {
+        "first page": [(BOARD, None)],
+        "deep page, a new cursor each time": [
+            (f"{BOARD}?after={c}", None) for c in seeded["cursors"]
+        ],
+        "sex + age group": [(f"{BOARD}?sex=f&age=35-39", None)],
+        f"club board ({seeded['club_members']:,} members)": [
+            (f"{BOARD}?club={seeded['club']}", cookie)
+        ],
+        "own row pinned far down": [(BOARD, cookie)],
+    }
+
+
+def latency(port: int, requests: list[Request], count: int) -> list[list[float]]:
+    """Server ms, server CPU ms and client ms of ``count`` requests, after 20 to warm up."""
+    figures: list[list[float]] = [[], [], []]
+    for n in range(count + 20):
+        path, cookie = requests[n % len(requests)]
+        status, *timings = get(port, path, cookie)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        if n >= 20:  # the first ones warm the workers' caches and connections
+            for series, value in zip(figures, timings, strict=True):
+                series.append(value)
+    return figures
+
+
+def _load_worker(args: tuple[int, list[Request], float, int]) -> int:
+    port, requests, seconds, offset = args
+    done = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        path, cookie = requests[(done + offset) % len(requests)]
+        if get(port, path, cookie)[0] != 200:
+            raise RuntimeError(f"{path} failed under load")
+        done += 1
+    return done
+
+
+def throughput(port: int, requests: list[Request], seconds: float, clients: int) -> float:
+    with multiprocessing.get_context("fork").Pool(clients) as pool:
+        started = time.monotonic()
+        done = pool.map(
+            _load_worker, [(port, requests, seconds, i * 7) for i in range(clients)], chunksize=1
+        )
+        elapsed = time.monotonic() - started
+    return sum(done) / elapsed
+
+
+def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="runstrong-boards-") as tmp:
+        workdir = Path(tmp)
+        env = {
+            **os.environ,
+            "RUNSTRONG_DATA": str(workdir / "data"),
+            "DJANGO_SETTINGS_MODULE": "bench.boards_settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+            "DEBUG": "false",
+            "LOG_LEVEL": "ERROR",
+            "RUNSTRONG_BENCH_SQLITE_PRAGMAS": args.sqlite_pragmas,
+        }
+        env.pop("DATABASE_URL", None)
+        with (
+            private_postgres(workdir)
+            if kind == "postgres" and not args.database_url
+            else _nothing(args.database_url)
+        ) as url:
+            if kind == "postgres":
+                env["DATABASE_URL"] = url
+            subprocess.run([str(RUNSTRONG), "setup"], env=env, check=True)
+            print(f"[{kind}] seeding…", file=sys.stderr, flush=True)
+            out = subprocess.run(
+                [
+                    *(str(PYTHON), __file__, "_seed"),
+                    *(str(args.athletes), str(args.per_athlete), str(args.requests + 20)),
+                ],
+                env=env,
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+            ).stdout
+            seeded = json.loads(out.strip().splitlines()[-1])
+            port = free_port()
+            errors = (workdir / "server-errors.log").open("w")
+            server = subprocess.Popen(
+                [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
+            try:
+                wait_for(port)
+                print(f"[{kind}] measuring…", file=sys.stderr, flush=True)
+                pages = scenarios(seeded)
+                timings = {
+                    name: latency(port, requests, args.requests) for name, requests in pages.items()
+                }
+                mix = [request for requests in pages.values() for request in requests[:5]]
+                noop_rps: list[float] = []
+                board_rps: list[float] = []
+                for _ in range(2):
+                    noop_rps.append(throughput(port, [(NOOP, None)], args.seconds, args.clients))
+                    board_rps.append(throughput(port, mix, args.seconds, args.clients))
+            except Exception:
+                errors.flush()
+                print((workdir / "server-errors.log").read_text()[-12000:], file=sys.stderr)
+                raise
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+                errors.close()
+    return {
+        "seeded": seeded,
+        "timings": timings,
+        "noop_rps": statistics.mean(noop_rps),
+        "board_rps": statistics.mean(board_rps),
+    }
+
+
+@contextmanager
+def _nothing(value: str | None) -> Iterator[str]:
+    yield value or ""
+
+
+def report(kind: str, figures: dict[str, Any], say: Callable[[str], None] = print) -> None:
+    seeded = figures["seeded"]
+    say(
+        f"{kind}: {seeded['athletes']:,} athletes, {seeded['results']:,} results, "
+        f"{seeded['entries']:,} board entries, seeded in {seeded['seconds']} s; "
+        f"all-time Runner's 250 board: {seeded['board_total']:,} athletes"
+    )
+    say("  ms, p50 / p95:                          server       server CPU   round trip")
+    for name, series in figures["timings"].items():
+        say(
+            f"    {name:36}"
+            + "".join(
+                f"{statistics.median(values):6.1f} /{percentile(values, 0.95):5.1f} "
+                for values in series
+            )
+        )
+    ratio = figures["board_rps"] / figures["noop_rps"]
+    say(
+        f"  requests/s: boards {figures['board_rps']:.0f}, no-op {figures['noop_rps']:.0f}, "
+        f"ratio {ratio:.2f}   (goals: p95 ≤ 20 ms, ratio ≥ 0.5)"
+    )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_seed":
+        seeded = seed(
+            int(sys.argv[2]), int(sys.argv[3]), seed_value=2026, cursor_count=int(sys.argv[4])
+        )
+        print(json.dumps(seeded))
+        return
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--athletes", type=int, default=100_000)
+    parser.add_argument("--per-athlete", type=int, default=10, help="results per athlete")
+    parser.add_argument("--requests", type=int, default=300, help="timed requests per page kind")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per throughput run")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client processes")
+    parser.add_argument(
+        "--database-url", help="an empty PostgreSQL database to use instead of a private server"
+    )
+    parser.add_argument(
+        "--sqlite-pragmas",
+        default="",
+        help='extra SQLite statements per connection, e.g. "PRAGMA mmap_size=1073741824;"',
+    )
+    args = parser.parse_args()
+    if not RUNSTRONG.exists():
+        sys.exit(f"{RUNSTRONG} is missing: run scripts/test or scripts/run first")
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    for kind in kinds:
+        report(kind, run_one(kind, args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Board pieces already worked out, kept per process and checked against a shared version.
+
+Each program's boards have a version: a random token in Django's cache, which
+is the database's cache table, so every app process reads the same one.
+``services_boards.board_refresh`` sets a new token for every program whose
+entries it touched, in the same transaction as the entries. A process keeps
+the pieces it worked out (a page's rows, a board's total, a viewer's place)
+under the version they were computed for, and reuses them only while that is
+still the version: one cache read per page instead of the counts. So nothing
+here is authoritative — several processes serving one database stay exact —
+and an entry also expires after ``MAX_AGE_S`` as a guard for changes made
+around the services (an account deleted, a bulk fix).
+
+Club boards are never reused: they also change when members join or leave.
+Whole pages are kept only as a visitor (not logged in) sees them, when no
+message was waiting to be shown, and under the day's date too, since the
+periods roll over at midnight.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from runstrong.community.selectors_boards import BoardQuery
+
+MAX_AGE_S = 120
+
+
+def _version_key(program_slug: str) -> str:
+    # By slug, so a visitor's page can be found before the program is read.
+    return f"board:version:{program_slug}"
+
+
+def current(program_slug: str) -> str | None:
+    """The version of a program's boards if it has one (it is never created here)."""
+    token = cache.get(_version_key(program_slug))
+    return str(token) if token is not None else None
+
+
+def version(query: BoardQuery) -> str | None:
+    """The current version of the query's board, or None if it must not be reused."""
+    if query.club is not None:
+        return None
+    key = _version_key(query.program.slug)
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, secrets.token_hex(8), timeout=None)
+        token = cache.get(key)
+    return str(token) if token is not None else None
+
+
+def bump(program_ids: Iterable[int]) -> None:
+    """Every piece worked out before for these programs' boards is stale from now."""
+    from runstrong.workouts.models import Program
+
+    ids = set(program_ids)
+    if not ids:
+        return
+    for slug in Program.objects.filter(pk__in=ids).values_list("slug", flat=True):
+        cache.set(_version_key(slug), secrets.token_hex(8), timeout=None)
+
+
+class Memo:
+    """A small least-recently-used map whose entries belong to a version."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, version: str | None, key: Hashable, missing: Any = None) -> Any:
+        if version is None:
+            return missing
+        with self._lock:
+            found = self._entries.get((version, key))
+            if found is None or time.monotonic() - found[0] > MAX_AGE_S:
+                return missing
+            self._entries.move_to_end((version, key))
+            return found[1]
+
+    def put(self, version: str | None, key: Hashable, value: Any) -> None:
+        if version is None:
+            return
+        with self._lock:
+            self._entries[(version, key)] = (time.monotonic(), value)
+            self._entries.move_to_end((version, key))
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+SHARED = Memo(1024)  # a page's rows, next cursor
+TOTALS = Memo(1024)  # how many athletes a (filtered) board holds
+PINNED = Memo(4096)  # a viewer's own row and place
+HTML = Memo(1024)  # a page's rendered rows and page links
+PAGES = Memo(1024)  # whole pages as visitors (not logged in) get them

@@ -1,0 +1,61 @@
+// Share buttons (community/share/_share.html): copy the link, with the
+// Clipboard API or, where that is missing or refused, by selecting the link
+// field for the person to copy; and the system share sheet (Web Share API)
+// on devices that have one. Both buttons stay hidden until this runs.
+
+function copyByHand(field, status) {
+  field.focus();
+  field.select();
+  field.setSelectionRange(0, field.value.length);
+  let copied = false;
+  try {
+    // Deprecated, but the only way left where the Clipboard API is missing
+    // (pages served over plain HTTP); harmless where it does nothing.
+    copied = document.execCommand("copy");
+  } catch {
+    copied = false;
+  }
+  status.textContent = copied
+    ? "Link copied."
+    : "The link is selected: copy it with your device's copy command.";
+}
+
+function setUp(box) {
+  const field = box.querySelector(".share-link");
+  const status = box.querySelector(".share-status");
+  const copyButton = box.querySelector(".share-copy-button");
+  const shareButton = box.querySelector(".share-native");
+  if (!field || !status || !copyButton) return;
+
+  copyButton.hidden = false;
+  copyButton.addEventListener("click", async () => {
+    status.textContent = "";
+    if (navigator.clipboard && window.isSecureContext) {
+      try {
+        await navigator.clipboard.writeText(field.value);
+        status.textContent = "Link copied.";
+        return;
+      } catch {
+        // Permission refused or no focus: fall through to selecting the text.
+      }
+    }
+    copyByHand(field, status);
+  });
+
+  if (shareButton && typeof navigator.share === "function") {
+    shareButton.hidden = false;
+    shareButton.addEventListener("click", async () => {
+      status.textContent = "";
+      try {
+        await navigator.share({ title: shareButton.dataset.shareTitle, url: field.value });
+      } catch (error) {
+        // Closing the share sheet is not a failure worth a message.
+        if (error && error.name !== "AbortError") {
+          status.textContent = "Sharing did not work here: copy the link instead.";
+        }
+      }
+    });
+  }
+}
+
+for (const box of document.querySelectorAll("[data-share]")) setUp(box);
