@@ -22,6 +22,15 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return application
 
 
+def _close_connections(server: object, worker: object) -> None:
+    """Before each worker is forked: a database connection open in the master
+    (the set-up's, or one the preloaded app opened) would be shared by every
+    worker, and two workers would read each other's replies on one socket."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 def serve(*, bind: str, workers: int) -> None:
     _Server(
         {
@@ -34,5 +43,6 @@ def serve(*, bind: str, workers: int) -> None:
             # A web upload parses up to 60 run files (0.1–0.3 s each) before it
             # answers; gunicorn's default 30 s would kill the worker midway.
             "timeout": 90,
+            "pre_fork": _close_connections,
         }
     ).run()
