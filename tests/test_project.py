@@ -113,3 +113,16 @@ def test_every_event_type_is_documented_in_the_readme() -> None:
 
     missing = [kind for kind in EVENT_TYPES if f"`{kind}`" not in README]
     assert not missing, f"README does not describe events: {missing}"
+
+
+def test_every_page_title_is_plain_text() -> None:
+    """A tag inside <title> shows as raw markup in the browser's tab and in link previews."""
+    titles = {
+        path.relative_to(REPO): match.group(1)
+        for path in (REPO / "src" / "runstrong").rglob("templates/**/*.html")
+        for match in re.finditer(
+            r"{% block title %}(.*?){% endblock %}", path.read_text(), flags=re.DOTALL
+        )
+    }
+    assert len(titles) > 20
+    assert {path: title for path, title in titles.items() if "<" in title or "\n" in title} == {}

@@ -108,7 +108,7 @@ def test_the_notifications_page_reads_in_a_fixed_number_of_queries(
         social.comment_add(author=stranger, result_id=result.pk, text=f"n{day}")
     client = client_for(athlete)
 
-    with django_assert_max_num_queries(4):  # session, user, the list, the unread count
+    with django_assert_max_num_queries(5):  # session, user, list, unread count, nav count
         client.get("/notifications/")
 
 

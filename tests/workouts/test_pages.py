@@ -87,7 +87,7 @@ def test_home_reads_in_a_fixed_number_of_queries(
         result_for(athlete, day=day)
 
     # session + user, the summary (five), the program list.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # +1: the unread count in the navigation
         athlete_client.get("/")
 
 
@@ -227,7 +227,7 @@ def test_program_page_reads_in_a_fixed_number_of_queries(
         result_for(athlete, day=day)
 
     # session, user, program, its exercises and their alternatives, rotation, open session.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # +1: the unread count in the navigation
         athlete_client.get("/programs/runners-250/")
 
 
@@ -362,7 +362,7 @@ def test_result_page_reads_in_a_fixed_number_of_queries(
     result = result_for(athlete, day=1)
 
     # session, user, the result, the previous best, its cheers, its comments
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # +1: the unread count in the navigation
         athlete_client.get(f"/results/{result.id}/")
 
 
@@ -430,5 +430,5 @@ def test_history_reads_in_a_fixed_number_of_queries(
         result_for(athlete, day=day)
     result_for(athlete, program_slug="runners-500")
 
-    with django_assert_max_num_queries(4):  # session, user, results, slot names
+    with django_assert_max_num_queries(5):  # session, user, results, slot names, unread count
         athlete_client.get("/history/")
