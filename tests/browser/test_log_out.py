@@ -41,5 +41,6 @@ def test_log_out_removes_the_offline_copies_of_session_pages(
     # Playwright raises on the browser's network-error page: the right outcome.
     with contextlib.suppress(PlaywrightError):
         page.goto(url)
-    body = page.content()
+    page.wait_for_load_state()
+    body = page.evaluate("() => document.documentElement.outerHTML")
     assert "runstrongSession" not in body and athlete.shown_name not in body
