@@ -21,7 +21,7 @@ DEFAULT_MAX_UPLOAD_BYTES = 100 * MB
 MAX_FILES = 50  # below Django's DATA_UPLOAD_MAX_NUMBER_FILES (100), so ours speaks first
 # New files read per request: parsing costs ~0.1–0.3 s a run of an hour or two
 # recorded every second, and a web request must finish inside the server's
-# time-out (gunicorn's default is 30 s).
+# time-out (90 s in runstrong.server).
 MAX_NEW_FILES = 60
 ACCEPT = ".gpx,.tcx,.fit,.gz,.zip"
 
