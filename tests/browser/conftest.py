@@ -6,6 +6,7 @@ want a browser build of their own; the test command installs Debian's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = Path(os.environ.get("RUNSTRONG_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = [
@@ -71,9 +73,21 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 
     yield make
     for context in contexts:
+        _let_sync_finish(context)
         context.close()
     if lines:
         print("\n".join(lines))
+
+
+def _let_sync_finish(context: BrowserContext) -> None:
+    """A live session page may still be sending its last events when a test
+    ends; wait for the server's answer, so the request is not still writing
+    while the test database is emptied (PostgreSQL then reports a deadlock).
+    A page that cannot finish (offline, closed) is left as it is."""
+    for page in context.pages:
+        with contextlib.suppress(PlaywrightError):
+            if not page.is_closed() and page.query_selector("#save-status"):
+                page.wait_for_selector("#save-status[data-saved='yes']", timeout=5_000)
 
 
 @pytest.fixture
