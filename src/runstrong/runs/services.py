@@ -167,16 +167,38 @@ def _imported_message(prepared: intake.Prepared) -> str:
     return "; ".join(parts)
 
 
+# What the duplicate checks read: never the stored file and samples (blobs of
+# up to megabytes each, which made every check cost milliseconds).
+_DUPLICATE_FIELDS = (
+    "id",
+    "sha256",
+    "original_name",
+    "source_format",
+    "imported_at",
+    "elapsed_s",
+    "distance_m",
+    "avg_heart_rate",
+)
+
+
 def _duplicate_of(athlete: User, prepared: intake.Prepared) -> tuple[Activity, str] | None:
-    same_file = Activity.objects.filter(athlete=athlete, sha256=prepared.sha256).first()
+    same_file = (
+        Activity.objects.filter(athlete=athlete, sha256=prepared.sha256)
+        .only(*_DUPLICATE_FIELDS)
+        .first()
+    )
     if same_file is not None:
         return same_file, f"already imported (the same file as {same_file.original_name})"
     if prepared.start is None or prepared.summary is None:
         return None
-    nearby = Activity.objects.filter(
-        athlete=athlete,
-        start__range=(prepared.start - SAME_RUN_START, prepared.start + SAME_RUN_START),
-    ).order_by("start")
+    nearby = (
+        Activity.objects.filter(
+            athlete=athlete,
+            start__range=(prepared.start - SAME_RUN_START, prepared.start + SAME_RUN_START),
+        )
+        .only(*_DUPLICATE_FIELDS)
+        .order_by("start")
+    )
     for candidate in nearby:
         if _same_run(candidate, prepared.summary):
             imported = timezone.localtime(candidate.imported_at)
