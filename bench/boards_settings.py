@@ -17,20 +17,8 @@ ROOT_URLCONF = "bench.boards_urls"
 # for the request, without gunicorn's parsing and the network.
 MIDDLEWARE = ["bench.boards_urls.ServerTiming", *MIDDLEWARE]
 
-# `runstrong serve` migrates (setup) in the gunicorn master before it forks
-# the workers, and the master's open database connection would be inherited
-# by every worker: on PostgreSQL two workers then read each other's replies
-# on one socket. Close it in the master before each fork. (Reported to the
-# lead for server.py; this keeps the benchmark honest until then.)
-
-
-def _close_connections_before_fork() -> None:
-    from django.db import connections
-
-    connections.close_all()
-
-
-os.register_at_fork(before=_close_connections_before_fork)
+# `runstrong serve` closes the master's database connections before it forks
+# each worker (server.py's pre_fork hook), so nothing is needed here for that.
 
 # `bench/boards.py --sqlite-pragmas "..."`: measure what other SQLite settings
 # (a larger page cache, memory-mapped reads) would change, without editing the
@@ -38,3 +26,10 @@ os.register_at_fork(before=_close_connections_before_fork)
 _pragmas = os.environ.get("RUNSTRONG_BENCH_SQLITE_PRAGMAS", "")
 if _pragmas and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["OPTIONS"]["init_command"] += " " + _pragmas  # noqa: F405
+
+# `bench/boards.py --conn-max-age 60`: what keeping each worker's database
+# connection open would change (the SQLite settings open one per request).
+_conn_max_age = os.environ.get("RUNSTRONG_BENCH_CONN_MAX_AGE", "")
+if _conn_max_age:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(_conn_max_age)  # noqa: F405
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from runstrong.community import board_cache, ranking
+from runstrong.community import board_cache, ranking, selectors_boards
 from runstrong.community.models import BoardEntry, Club, Membership
 from runstrong.community.services_boards import board_refresh
 from runstrong.workouts.models import Program, Result, WorkoutSession
@@ -22,6 +23,7 @@ from tests.workouts.factories import complete_session
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog_synced")]
 
 BOARD = "/boards/runners-250/"
+SECRET = settings.SECRET_KEY.encode()
 STARTED = datetime(2026, 1, 5, 7, 30, tzinfo=UTC)
 
 
@@ -367,7 +369,13 @@ def test_pages_walk_the_whole_board_once_in_order(client: Client) -> None:
 
 
 def forget_worked_out_pages() -> None:
-    for memo in (board_cache.SHARED, board_cache.TOTALS, board_cache.PINNED):
+    for memo in (
+        board_cache.SHARED,
+        board_cache.TOTALS,
+        board_cache.PINNED,
+        board_cache.HTML,
+        board_cache.MIDDLES,
+    ):
         memo.clear()
 
 
@@ -380,17 +388,69 @@ def test_a_page_costs_the_same_queries_however_deep(client: Client) -> None:
     second_url = BOARD + next_link(page(client))  # type: ignore[operator]
     third_url = BOARD + next_link(page(client, second_url))  # type: ignore[operator]
 
-    counts = []
-    for url in (BOARD, second_url, third_url):
+    def queries_for(url: str) -> int:
         forget_worked_out_pages()
         with CaptureQueriesContext(connection) as queries:
             page(client, url)
-        counts.append(len(queries))
+        return len(queries)
 
-    # The first page needs no count for its first row's place; deeper ones
-    # need two, however deep. (The last page may add one range for capped
-    # results; this board has none.)
-    assert counts[1] == counts[2] == counts[0] + 2 <= 14
+    following = [queries_for(url) for url in (BOARD, second_url, third_url)]
+    posted(runner("Someone New"), 9500)  # the board changes: cursors' places are old
+    after_change = [queries_for(url) for url in (BOARD, second_url, third_url)]
+
+    # "Next page" carries the last row's place, so a deeper page needs no
+    # count while the board is unchanged. Once it changed, the page's first
+    # row is placed by counting from the nearest known place (here the
+    # board's middle row, looked up once per version): three queries, however
+    # deep.
+    assert following[0] == following[1] == following[2] <= 12
+    assert after_change[1] == after_change[2] == after_change[0] + 3
+
+
+def test_next_page_places_equal_a_fresh_count_after_the_board_changes(
+    client: Client,
+) -> None:
+    times = [600 + (n // 4) * 5 for n in range(60)]  # fours tie, across page edges too
+    for n, seconds in enumerate(times):
+        posted(runner(f"R{n:02d}"), seconds, started_at=STARTED + timedelta(minutes=n))
+    second_url = BOARD + next_link(page(client))  # type: ignore[operator]
+    carried = places_on(page(client, second_url))
+    forget_worked_out_pages()
+    board_cache.PAGES.clear()
+    # The same cursor with its place dropped: counted on the index.
+    position = ranking.cursor_decode(second_url.split("after=")[1], secret=SECRET)
+    assert position is not None
+    counted = places_on(
+        page(client, BOARD + "?after=" + ranking.cursor_encode(position, secret=SECRET))
+    )
+    assert (
+        carried
+        == counted
+        == ranking.competition_ranks(
+            [ranking.rank_columns(capped=False, reps_at_cap=None, total_ms=s * 1000) for s in times]
+        )[25:50]
+    )
+
+    # Two new leaders after the cursor was made: the page after its row
+    # shows true places (the cursor's own place is two short now).
+    posted(runner("New One"), 300)
+    posted(runner("New Two"), 301)
+    html = page(client, second_url)
+    assert names_on(html)[0] == "R25"
+    assert places_on(html) == [place + 2 for place in carried]
+
+
+def test_a_cursor_from_a_filtered_board_is_placed_afresh_on_another(client: Client) -> None:
+    for n in range(60):
+        posted(runner(f"R{n:02d}", sex="f" if n % 2 else "m"), 600 + n)
+    women_next = next_link(page(client, BOARD + "?sex=f"))
+    assert women_next is not None  # after the 25th woman, R49, 25th on her board
+    cursor = women_next.split("after=")[1]
+
+    html = page(client, BOARD + "?after=" + cursor)  # the same cursor on everyone's board
+
+    assert names_on(html)[:2] == ["R50", "R51"]
+    assert places_on(html)[:2] == [51, 52]
 
 
 def test_a_board_seen_again_reuses_its_work_until_a_result_changes_it(
@@ -503,3 +563,103 @@ def test_a_long_club_board_pages_and_places_like_the_public_one(client: Client) 
     assert places_on(first) + places_on(second) == ranking.competition_ranks(keys)
     assert next_link(second) is None
     assert "Your place: 29</strong> of 30" in second
+
+
+def test_a_club_board_seen_again_shows_who_joined_and_who_left_at_once(
+    client: Client,
+) -> None:
+    club = Club.objects.create(slug="harriers", name="Harriers")
+    me, mate, newcomer = runner("Me"), runner("Mate"), runner("Newcomer")
+    for athlete, seconds in ((me, 700), (mate, 650), (newcomer, 600)):
+        posted(athlete, seconds)
+    Membership.objects.create(club=club, athlete=me)
+    mate_membership = Membership.objects.create(club=club, athlete=mate)
+    client.force_login(me)
+    url = BOARD + "?club=harriers"
+    assert names_on(page(client, url)) == ["Mate", "Me"]
+    assert names_on(page(client, url)) == ["Mate", "Me"]  # the second view reuses the board
+
+    # Joining and leaving write no board entries and move no board version.
+    Membership.objects.create(club=club, athlete=newcomer)
+    html = page(client, url)
+    assert names_on(html) == ["Newcomer", "Mate", "Me"]
+    assert "Your place: 3</strong> of 3" in html
+
+    mate_membership.delete()
+    html = page(client, url)
+    assert names_on(html) == ["Newcomer", "Me"]
+    assert "Your place: 2</strong> of 2" in html
+
+
+def test_cursors_from_an_older_board_place_rows_right_from_either_end() -> None:
+    times = [600 + (n // 3) * 5 for n in range(40)]  # threes tie, across page edges
+    for n, seconds in enumerate(times):
+        posted(runner(f"R{n:02d}"), seconds, started_at=STARTED + timedelta(minutes=n))
+    for n, reps in enumerate([240, 240, 240, 200, 200, 100]):
+        posted(runner(f"C{n}"), 3600, capped=True, reps_at_cap=reps)
+    keys = [ranking.rank_columns(capped=False, reps_at_cap=None, total_ms=s * 1000) for s in times]
+    keys += [
+        ranking.rank_columns(capped=True, reps_at_cap=r, total_ms=3600 * 1000)
+        for r in (240, 240, 240, 200, 200, 100)
+    ]
+    whole = ranking.competition_ranks(keys)
+    query = selectors_boards.BoardQuery(
+        program=Program.objects.get(slug="runners-250"),
+        scaled=False,
+        period=ranking.ALL,
+        period_start=ranking.ALL_TIME_START,
+    )
+    for page_size in (3, 4, 7):  # pages that start at the top, middle and bottom anchors
+        forget_worked_out_pages()
+        cursors: list[str | None] = [None]
+        while True:
+            shown = selectors_boards.board_page(
+                query=query, cursor=cursors[-1], page_size=page_size
+            )
+            if shown.next_cursor is None:
+                break
+            cursors.append(shown.next_cursor)
+
+        board_cache.bump([query.program.pk])  # every cursor's place is from an older version
+        forget_worked_out_pages()
+        places = []
+        for cursor in cursors:
+            places += [
+                row.rank
+                for row in selectors_boards.board_page(
+                    query=query, cursor=cursor, page_size=page_size
+                ).rows
+            ]
+
+        assert places == whole
+
+
+def test_a_logged_in_page_seen_again_keeps_its_own_log_out_token_and_unread_count(
+    client: Client,
+) -> None:
+    from runstrong.community.models import Notification
+
+    me, fan = runner("Me"), runner("Fan")
+    result = posted(me, 700)
+    client.force_login(me)
+    first = page(client)
+    assert 'class="badge"' not in first
+
+    Notification.objects.create(recipient=me, actor=fan, kind="cheer", result=result)
+    second = client.get(BOARD)
+
+    html = second.content.decode()
+    assert '<span class="badge">1<span class="visually-hidden"> unread</span>' in html
+    assert "board-csrf-" not in html and "board-results-" not in html
+    log_out = re.search(
+        r'<form class="inline-form" method="post" action="([^"]+)">\s*'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">',
+        html,
+    )
+    assert log_out is not None
+    # The reused page's log-out form works: its token matches the CSRF cookie.
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.cookies = client.cookies
+    response = csrf_client.post(log_out.group(1), {"csrfmiddlewaretoken": log_out.group(2)})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in csrf_client.session

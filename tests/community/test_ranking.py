@@ -289,6 +289,40 @@ def test_a_cursor_round_trips() -> None:
         assert ranking.cursor_decode(token, secret=SECRET) == where
 
 
+def test_a_cursor_carries_its_rows_place_and_board() -> None:
+    place = ranking.Place(rank=31, ordinal=33, board="0123abcd", issued=1_700_000_000)
+    token = ranking.cursor_encode(position(), secret=SECRET, place=place)
+    assert ranking.cursor_read(token, secret=SECRET) == ranking.Cursor(position(), place)
+    assert ranking.cursor_decode(token, secret=SECRET) == position()
+
+
+def test_a_cursor_without_a_place_still_names_its_position() -> None:
+    token = ranking.cursor_encode(position(), secret=SECRET)
+    assert ranking.cursor_read(token, secret=SECRET) == ranking.Cursor(position(), None)
+
+
+@pytest.mark.parametrize(
+    ("rank", "ordinal", "board"),
+    [(0, 5, "ab"), (6, 5, "ab"), (1, 1, ""), (1, 1, "not-hex"), (1, 1, "AB")],
+)
+def test_a_signed_cursor_with_an_impossible_place_is_refused(
+    rank: int, ordinal: int, board: str
+) -> None:
+    place = ranking.Place(rank=rank, ordinal=ordinal, board=board, issued=1)
+    token = ranking.cursor_encode(position(), secret=SECRET, place=place)
+    assert ranking.cursor_read(token, secret=SECRET) is None
+
+
+def test_the_next_page_after_a_place_continues_the_count() -> None:
+    keys = [finisher(600 + n // 3) for n in range(10)]  # threes tie: 1 1 1 4 4 4 7 7 7 10
+    whole = ranking.competition_ranks(keys)
+    for split in range(1, 10):
+        last = keys[split - 1]
+        place = ranking.Place(rank=whole[split - 1], ordinal=split, board="ab", issued=0)
+        ahead, before = ranking.resume_counts(last, place, keys[split])
+        assert ranking.page_ranks(keys[split:], ahead=ahead, before=before) == whole[split:]
+
+
 def test_a_cursor_is_opaque_and_url_safe() -> None:
     token = ranking.cursor_encode(position(), secret=SECRET)
     assert "754" not in token

@@ -11,14 +11,21 @@ here is authoritative — several processes serving one database stay exact —
 and an entry also expires after ``MAX_AGE_S`` as a guard for changes made
 around the services (an account deleted, a bulk fix).
 
-Club boards are never reused: they also change when members join or leave.
+The version also names the board a cursor's place was counted on
+(``board_tag``), so "next page" on an unchanged board needs no count.
+
+Club boards also change when members join or leave, so their pieces are kept
+under the member list as well, which each page view reads afresh.
 Whole pages are kept only as a visitor (not logged in) sees them, when no
 message was waiting to be shown, and under the day's date too, since the
-periods roll over at midnight.
+periods roll over at midnight. For everyone else the page around the
+results (navigation, tabs, filter menus) is kept under everything it shows
+(``views_boards._shell``) and the results are put into it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
@@ -46,15 +53,26 @@ def current(program_slug: str) -> str | None:
 
 
 def version(query: BoardQuery) -> str | None:
-    """The current version of the query's board, or None if it must not be reused."""
-    if query.club is not None:
-        return None
+    """The current version of the query's board (a club board's is its program's:
+    its pieces are also keyed by the member list, read afresh each time)."""
     key = _version_key(query.program.slug)
     token = cache.get(key)
     if token is None:
         cache.add(key, secrets.token_hex(8), timeout=None)
         token = cache.get(key)
     return str(token) if token is not None else None
+
+
+def board_tag(version: str | None, params: tuple[Hashable, ...]) -> str | None:
+    """A short name for one board (its filters) at one version, for cursors.
+
+    A cursor's place holds only on the board and version it was counted on:
+    a cursor from the women's board, or from before a result moved the
+    board, gets a different tag and its places are counted afresh.
+    """
+    if version is None:
+        return None
+    return hashlib.sha256(f"{version}:{params!r}".encode()).hexdigest()[:16]
 
 
 def bump(program_ids: Iterable[int]) -> None:
@@ -102,6 +120,9 @@ class Memo:
 
 SHARED = Memo(1024)  # a page's rows, next cursor
 TOTALS = Memo(1024)  # how many athletes a (filtered) board holds
+MIDDLES = Memo(1024)  # the position of a (filtered) board's middle row
 PINNED = Memo(4096)  # a viewer's own row and place
+CLUBS = Memo(256)  # a club board placed whole, by its member list
 HTML = Memo(1024)  # a page's rendered rows and page links
 PAGES = Memo(1024)  # whole pages as visitors (not logged in) get them
+SHELLS = Memo(512)  # the page around the results (views_boards._shell)

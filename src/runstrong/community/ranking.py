@@ -352,11 +352,49 @@ def board_entries(
 
 
 # ---------------------------------------------------------------------------
-# Keyset cursors: the position of the last row of a page, signed.
+# Keyset cursors: the position of the last row of a page, signed, with its place.
 
 _CURSOR_FIELDS = 5
+_PLACE_FIELDS = 4
 _CURSOR_MAX_LENGTH = 200
 _SIGNATURE_BYTES = 12
+_BOARD_TAG_CHARS = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a page's last row stood when the page was made, and on which board.
+
+    ``rank``: its place; ``ordinal``: how many rows were listed up to and
+    including it. ``board`` names the board and the version it was counted
+    on (``board_cache``), ``issued`` when (seconds since the epoch): while
+    both still hold, the next page's places follow from these two numbers
+    and need no count on the index.
+    """
+
+    rank: int
+    ordinal: int
+    board: str
+    issued: int
+
+
+@dataclass(frozen=True)
+class Cursor:
+    position: Position
+    place: Place | None = None
+
+
+def resume_counts(last: RankKey, place: Place, first: RankKey) -> tuple[int, int]:
+    """``(ahead, before)`` for ``page_ranks`` of the page after a row at ``place``
+    whose rank key was ``last``, when that page starts with a row of key ``first``.
+
+    Every row up to the last one is listed before the new first row; the rows
+    strictly better than it are those same rows, unless it is tied with the
+    last one, which then passes its own place on.
+    """
+    before = place.ordinal
+    ahead = place.rank - 1 if first == last else before
+    return ahead, before
 
 
 def _signature(payload: bytes, secret: bytes) -> bytes:
@@ -364,27 +402,29 @@ def _signature(payload: bytes, secret: bytes) -> bytes:
     return digest[:_SIGNATURE_BYTES]
 
 
-def cursor_encode(position: Position, *, secret: bytes) -> str:
+def cursor_encode(position: Position, *, secret: bytes, place: Place | None = None) -> str:
     """An opaque token for "the rows after this one" (URL-safe, signed)."""
-    payload = ".".join(
-        str(number)
-        for number in (
-            int(position.key.capped),
-            position.key.reps_done,
-            position.key.total_s,
-            position.started_us,
-            position.athlete_id,
-        )
-    ).encode()
+    fields: list[object] = [
+        int(position.key.capped),
+        position.key.reps_done,
+        position.key.total_s,
+        position.started_us,
+        position.athlete_id,
+    ]
+    if place is not None:
+        fields += [place.rank, place.ordinal, place.board, place.issued]
+    payload = ".".join(str(field) for field in fields).encode()
     token = base64.urlsafe_b64encode(_signature(payload, secret) + payload)
     return token.decode().rstrip("=")
 
 
-def cursor_decode(token: str | None, *, secret: bytes) -> Position | None:
-    """The position a token names, or None for anything not made by ``cursor_encode``.
+def cursor_read(token: str | None, *, secret: bytes) -> Cursor | None:
+    """The position (and place, if it carries one) a token names, or None for
+    anything not made by ``cursor_encode``.
 
     A missing, truncated, edited or forged token means "start at the top":
-    never an error page.
+    never an error page. A token without a place (made before places were
+    carried) still names its position.
     """
     if not token or len(token) > _CURSOR_MAX_LENGTH:
         return None
@@ -396,16 +436,38 @@ def cursor_decode(token: str | None, *, secret: bytes) -> Position | None:
     if not hmac.compare_digest(signature, _signature(payload, secret)):
         return None
     try:
-        fields = [int(part) for part in payload.decode("ascii").split(".")]
-    except (UnicodeDecodeError, ValueError):
+        parts = payload.decode("ascii").split(".")
+    except UnicodeDecodeError:
         return None
-    if len(fields) != _CURSOR_FIELDS or any(number < 0 for number in fields[1:]):
+    if len(parts) not in (_CURSOR_FIELDS, _CURSOR_FIELDS + _PLACE_FIELDS):
+        return None
+    try:
+        fields = [int(part) for part in parts[:_CURSOR_FIELDS]]
+    except ValueError:
+        return None
+    if any(number < 0 for number in fields[1:]):
         return None
     capped, reps_done, total_s, started_us, athlete_id = fields
     if capped not in (0, 1):
         return None
-    return Position(
+    position = Position(
         RankKey.of(capped=bool(capped), reps_done=reps_done, total_s=total_s),
         started_us,
         athlete_id,
     )
+    if len(parts) == _CURSOR_FIELDS:
+        return Cursor(position)
+    rank_text, ordinal_text, board, issued_text = parts[_CURSOR_FIELDS:]
+    try:
+        rank, ordinal, issued = int(rank_text), int(ordinal_text), int(issued_text)
+    except ValueError:
+        return None
+    if not board or not set(board) <= _BOARD_TAG_CHARS or not 1 <= rank <= ordinal:
+        return None
+    return Cursor(position, Place(rank, ordinal, board, issued))
+
+
+def cursor_decode(token: str | None, *, secret: bytes) -> Position | None:
+    """The position a token names (see ``cursor_read``), or None."""
+    cursor = cursor_read(token, secret=secret)
+    return cursor.position if cursor is not None else None
