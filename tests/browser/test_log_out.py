@@ -41,6 +41,17 @@ def test_log_out_removes_the_offline_copies_of_session_pages(
     # Playwright raises on the browser's network-error page: the right outcome.
     with contextlib.suppress(PlaywrightError):
         page.goto(url)
-    page.wait_for_load_state()
-    body = page.evaluate("() => document.documentElement.outerHTML")
+    body = _settled_html(page)
     assert "runstrongSession" not in body and athlete.shown_name not in body
+
+
+def _settled_html(page: Page) -> str:
+    """The page's HTML once the browser has stopped moving to its error page."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            page.wait_for_load_state()
+            return str(page.evaluate("() => document.documentElement.outerHTML"))
+        except PlaywrightError:
+            assert time.monotonic() < deadline, "the page never settled"
+            time.sleep(0.1)
