@@ -22,14 +22,13 @@ Then, in one run:
 
 Goal: import ≤ 1.3 × the bare parse on the same cores, both cores used.
 
-Last figures (2 cores, SQLite, 1,000 files, 72.2 MB; the machine was shared
-with other test runs, load average 3.9, so neither run got much more than one
-core: re-run on a quiet machine for the parallel figures):
-    bare parse, 1 process:             20.87 s  (CPU  20.8 s)
-    bare parse, 2 worker processes:    26.15 s  (CPU  25.8 s)
-    runstrong import:                  32.42 s  (CPU  30.0 s; 1000 imported)
-    import / bare parse on 2 cores: 1.24× wall   (/ bare parse on 1: 1.55×)
-    import CPU / bare parse CPU: 1.16×   cores busy during the import: 0.93 of 2
+Last figures (2 cores, quiet machine: load average 1.1 during the run; SQLite,
+1,000 files, 72.2 MB; PYTHONDONTWRITEBYTECODE unset, as on a user's machine):
+    bare parse, 1 process:             19.70 s  (CPU  19.7 s)
+    bare parse, 2 worker processes:    10.58 s  (CPU  20.8 s)
+    runstrong import:                  12.41 s  (CPU  24.0 s; 1000 imported)
+    import / bare parse on 2 cores: 1.17× wall   (/ bare parse on 1: 0.63×)
+    import CPU / bare parse CPU: 1.16×   cores busy during the import: 1.93 of 2 (97%)
 The import's own work (hashing, summaries, metrics, packing, gzip of the
 original, one SQLite transaction per file: ~2 ms a file) adds about 15% CPU to
 the parse; the parse itself is the FIT SDK's pure-Python decoding.

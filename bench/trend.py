@@ -24,13 +24,12 @@ benchmark's business; here only the reading counts.
 
 Goal: the trend over 2,000 runs computed in ≤ 200 ms.
 
-Last figures (2 cores shared with other test runs, load average 3.9, SQLite,
-2,000 runs, 150 strength sessions from halfway through, 60 repeats):
-    compute (selectors + stats + chart geometry)  p50 43.3 ms  p95  83.4 ms
-    page (GET /runs/trend/, rendered)             p50 90.9 ms  p95 170.2 ms   251 KB of HTML
-At load average 5.5 the same run gave p50 49.5 / p95 119.4 ms (compute) and
-p50 78.5 / p95 281.7 ms (page): the computation stays within the goal; the
-page's tail is the busy machine.
+Last figures (2 cores, quiet machine, SQLite, 2,000 runs, 150 strength
+sessions from halfway through, default repeats):
+    compute (selectors + stats + chart geometry)  p50 24.9 ms  p95 27.3 ms
+    page (GET /runs/trend/, rendered)             p50 59.0 ms  p95 94.9 ms   251 KB of HTML
+On a machine shared with test runs (load average 3.9) the compute was p50
+43.3 / p95 83.4 ms and the page p50 90.9 / p95 170.2 ms.
 """
 
 from __future__ import annotations
