@@ -13,13 +13,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from runstrong.accounts.models import User
+from runstrong.accounts.web import request_athlete
 from runstrong.community import selectors
 from runstrong.workouts.models import Result
-
-
-def _viewer(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def result_payload(result: Result, viewer: User | None) -> dict[str, Any]:
@@ -52,7 +48,7 @@ def result_payload(result: Result, viewer: User | None) -> dict[str, Any]:
 
 @require_GET
 def result_detail(request: HttpRequest, result_id: int) -> JsonResponse:
-    viewer = _viewer(request)
+    viewer = request_athlete(request)
     result = selectors.result_visible_to(result_id, viewer)
     if result is None:
         return JsonResponse({"error": "no such result", "code": "not_found"}, status=404)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from runstrong.accounts.models import Privacy, User
+from runstrong.accounts.web import logged_in_athlete
 from runstrong.community import forms, selectors, services, sharing
 from runstrong.workouts.models import Result
 
@@ -29,18 +30,6 @@ class HtmxHttpRequest(HttpRequest):
     """What django-htmx's middleware adds, for the type checker."""
 
     htmx: HtmxDetails
-
-
-def _athlete(request: HttpRequest) -> User:
-    user = request.user
-    # Every view here is behind login_required.
-    assert isinstance(user, User) and user.is_authenticated
-    return user
-
-
-def _viewer(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def refused(request: HttpRequest, error: services.CommunityError) -> HttpResponse:
@@ -145,7 +134,7 @@ def _comments_partial(
 @login_required
 @require_POST
 def cheer(request: HtmxHttpRequest, result_id: int) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     form = forms.CheerForm(request.POST)
     if not form.is_valid():
         if request.htmx:
@@ -191,7 +180,7 @@ def _comment_form_page(
 @login_required
 @require_POST
 def comment_add(request: HtmxHttpRequest, result_id: int) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     form = forms.CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -227,7 +216,7 @@ def comment_add(request: HtmxHttpRequest, result_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     comment = selectors.comment_get(comment_id, viewer)
     if comment is None:
         raise Http404("No such comment")
@@ -266,7 +255,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_delete(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     comment = selectors.comment_get(comment_id, viewer)
     result_id = comment.result_id if comment is not None else None
     try:
@@ -286,7 +275,7 @@ def comment_delete(request: HtmxHttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def result_visibility(request: HttpRequest, result_id: int) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     form = forms.VisibilityForm(request.POST)
     if not form.is_valid():
         return refused(request, services.Invalid("Choose everyone, your clubs or only you."))
@@ -303,7 +292,7 @@ def result_visibility(request: HttpRequest, result_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def result_boards(request: HttpRequest, result_id: int) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     form = forms.BoardsForm(request.POST)
     if not form.is_valid():
         return refused(request, services.Invalid("Say whether the result may stand on boards."))
@@ -324,7 +313,7 @@ def result_boards(request: HttpRequest, result_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def flag(request: HttpRequest, result_id: int) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     result = _visible_or_404(result_id, viewer)
     form = forms.FlagForm(request.POST)
     if form.is_valid():
@@ -354,7 +343,7 @@ def flag(request: HttpRequest, result_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def clubs(request: HttpRequest) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     form = forms.ClubForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -379,7 +368,7 @@ def clubs(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def club(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     page = selectors.club_page(slug, viewer)
     if page is None:
         raise Http404("No such club")
@@ -398,7 +387,7 @@ def club(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def club_join(request: HttpRequest, token: str) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     found = selectors.club_by_token(token)
     if found is None:
         return render(request, "community/join_invalid.html", status=404)
@@ -417,7 +406,7 @@ def club_join(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def club_leave(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     try:
         services.club_leave(athlete=viewer, slug=slug)
     except services.CommunityError as error:
@@ -429,7 +418,7 @@ def club_leave(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def club_invite_rotate(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     try:
         services.club_token_rotate(admin=viewer, slug=slug)
     except services.CommunityError as error:
@@ -441,7 +430,7 @@ def club_invite_rotate(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def club_member_remove(request: HttpRequest, slug: str, athlete_id: int) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     try:
         services.club_member_remove(admin=viewer, slug=slug, athlete_id=athlete_id)
     except services.CommunityError as error:
@@ -457,7 +446,7 @@ def club_member_remove(request: HttpRequest, slug: str, athlete_id: int) -> Http
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     return render(
         request, "community/notifications.html", {"page": selectors.notification_list(viewer)}
     )
@@ -466,7 +455,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = logged_in_athlete(request)
     form = forms.NotificationReadForm(request.POST)
     if not form.is_valid():
         return refused(request, services.Invalid("That is not a notification."))

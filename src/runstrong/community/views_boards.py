@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from runstrong.accounts.models import User
+from runstrong.accounts.web import request_athlete
 from runstrong.community import board_cache, ranking, selectors_boards
 from runstrong.community.forms_boards import (
     DEFAULT_PERIOD,
@@ -32,11 +33,6 @@ from runstrong.community.forms_boards import (
 from runstrong.community.models import Club, Period
 from runstrong.community.selectors import notification_unread_count
 from runstrong.workouts.models import Program
-
-
-def _athlete(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def _filters_query(data: dict[str, Any]) -> str:
@@ -113,7 +109,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def board(request: HttpRequest, program_slug: str) -> HttpResponse:
-    viewer = _athlete(request)
+    viewer = request_athlete(request)
     htmx = bool(getattr(request, "htmx", False))
     # A visitor's page is the same for every visitor: reuse it while the
     # board's version (one cache read) has not moved.

@@ -16,16 +16,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from runstrong.accounts.models import User
+from runstrong.accounts.web import logged_in_athlete
 from runstrong.runs import formatting, selectors_import, services
 from runstrong.runs.forms import MAX_NEW_FILES, MB, UploadForm, UploadLimit
 from runstrong.runs.models import Activity, ImportSource, ImportStatus
-
-
-def _athlete(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User) and user.is_authenticated  # login_required ran first
-    return user
 
 
 def _run_url(activity_id: int) -> str | None:
@@ -80,7 +74,7 @@ def _row(activity: Activity, units: str) -> RunRow:
 @login_required
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
-    athlete = _athlete(request)
+    athlete = logged_in_athlete(request)
     page = selectors_import.activity_page(athlete, page=request.GET.get("page"))
     rows = [_row(activity, athlete.units) for activity in page.object_list]
     return render(request, "runs/list.html", {"page": page, "rows": rows})
@@ -109,7 +103,7 @@ def _upload(request: HttpRequest, limit: UploadLimit | None) -> HttpResponse:
     if not form.is_valid():
         return _upload_page(request, form, status=422)
     result = services.batch_import(
-        athlete=_athlete(request),
+        athlete=logged_in_athlete(request),
         files=form.named_contents(),
         source=ImportSource.WEB,
         max_new=MAX_NEW_FILES,
@@ -126,7 +120,7 @@ def _upload_page(
 @login_required
 @require_GET
 def import_result(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors_import.import_batch_get(batch_id, athlete=_athlete(request))
+    batch = selectors_import.import_batch_get(batch_id, athlete=logged_in_athlete(request))
     if batch is None:
         raise Http404("No such import")
     items = selectors_import.import_items(batch)

@@ -14,18 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from runstrong.accounts.models import User
+from runstrong.accounts.web import logged_in_athlete
 from runstrong.runs import charts, formatting, metrics, selectors, stats, wording
 from runstrong.runs.forms_analysis import SplitForm
 from runstrong.workouts.charts import date_label
 
 RECENT_RUNS = 30  # rows in the trend page's table; the chart shows every run
-
-
-def _athlete(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required let only athletes in
-    return user
 
 
 @dataclass(frozen=True)
@@ -84,7 +78,7 @@ def _figures(result: metrics.RunMetrics, units: str) -> list[Figure]:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
-    athlete = _athlete(request)
+    athlete = logged_in_athlete(request)
     activity = selectors.activity_get(activity_id, athlete)
     if activity is None:
         raise Http404("No such run")
@@ -106,7 +100,7 @@ def run_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def trend(request: HttpRequest) -> HttpResponse:
-    athlete = _athlete(request)
+    athlete = logged_in_athlete(request)
     form = SplitForm(request.GET if "split" in request.GET else None)
     valid = form.is_valid() if form.is_bound else True
     split = form.cleaned_data["split"] if form.is_bound and valid else None

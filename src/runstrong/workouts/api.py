@@ -33,6 +33,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from runstrong.accounts.models import User
+from runstrong.accounts.web import request_athlete
 from runstrong.workouts import engine, selectors, services
 from runstrong.workouts.models import Result, WorkoutSession
 
@@ -42,11 +43,6 @@ MAX_EVENTS_PER_REQUEST = 500
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": message, "code": code, **extra}, status=status)
-
-
-def _athlete(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -136,7 +132,7 @@ def _json_only(
                 response = _error(405, "method_not_allowed", f"use {method}")
                 response["Allow"] = method
                 return response
-            if _athlete(request) is None:
+            if request_athlete(request) is None:
                 return _error(403, "login_required", "log in to use your sessions")
             return view(request, *args, **kwargs)
 
@@ -148,7 +144,7 @@ def _json_only(
 @_json_only("GET")
 def session_detail(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """``GET /api/sessions/<id>/``: the plan, every stored event, the state, the result."""
-    athlete = _athlete(request)
+    athlete = request_athlete(request)
     assert athlete is not None
     session = selectors.session_get(session_id, athlete)
     if session is None:
@@ -201,7 +197,7 @@ def _event_count(session_id: UUID, athlete: User) -> int:
 @_json_only("POST")
 def session_events(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """``POST /api/sessions/<id>/events/`` with ``{"events": [{"seq": N, "type": …}, …]}``."""
-    athlete = _athlete(request)
+    athlete = request_athlete(request)
     assert athlete is not None
     if (failure := _csrf_failure(request)) is not None:
         return failure

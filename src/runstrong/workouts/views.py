@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from runstrong.accounts.models import User
+from runstrong.accounts.web import request_athlete
 from runstrong.community import selectors as community_selectors
 from runstrong.community import views as community_views
 from runstrong.workouts import catalog, charts, progress, selectors, services
@@ -25,14 +25,9 @@ from runstrong.workouts.forms import StartForm
 from runstrong.workouts.models import Program, Result
 
 
-def _athlete(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    athlete = _athlete(request)
+    athlete = request_athlete(request)
     summary = selectors.home_summary(athlete) if athlete is not None else None
     return render(
         request,
@@ -84,14 +79,14 @@ def _program_response(
 
 @require_GET
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    page = selectors.program_page(_program_or_404(slug), _athlete(request))
+    page = selectors.program_page(_program_or_404(slug), request_athlete(request))
     return _program_response(request, page, StartForm(plan=page.plan, exercises=page.exercises))
 
 
 @require_POST
 def program_start(request: HttpRequest, slug: str) -> HttpResponse:
     program = _program_or_404(slug)
-    athlete = _athlete(request)
+    athlete = request_athlete(request)
     if athlete is None:
         # A POST cannot be replayed after logging in: come back to the program page.
         return redirect_to_login(reverse("workouts:program", args=[program.slug]))
@@ -123,7 +118,7 @@ def _slot_names(result: Result) -> list[str]:
 def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
     """The owner's full result; a read-only view with cheers and comments for whoever
     else the access rule lets see it (community.access); 404 for everyone else."""
-    athlete = _athlete(request)
+    athlete = request_athlete(request)
     result = community_selectors.result_visible_to(result_id, athlete)
     if result is None:
         if athlete is None:
@@ -170,7 +165,7 @@ def _attempt(result: Result) -> progress.Attempt:
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    athlete = _athlete(request)
+    athlete = request_athlete(request)
     assert athlete is not None
     results = selectors.history(athlete)
     attempts = [_attempt(result) for result in results]
