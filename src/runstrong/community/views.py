@@ -447,8 +447,12 @@ def club_member_remove(request: HttpRequest, slug: str, athlete_id: int) -> Http
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     viewer = logged_in_athlete(request)
+    page = selectors.notification_list(viewer)
+    # The list counted the unread ones already: the navigation's badge need not.
     return render(
-        request, "community/notifications.html", {"page": selectors.notification_list(viewer)}
+        request,
+        "community/notifications.html",
+        {"page": page, "unread_notifications": page.unread},
     )
 
 
