@@ -146,14 +146,6 @@ def result_previous_best(result: Result) -> Result | None:
     )
 
 
-def result_best(athlete: User, program: Program, *, scaled: bool = False) -> Result | None:
-    return (
-        Result.objects.filter(athlete=athlete, program=program, scaled=scaled, capped=False)
-        .order_by("total_ms", "started_at")
-        .first()
-    )
-
-
 # ---------------------------------------------------------------------------
 # Pages. Each returns everything its page shows, in a fixed number of queries.
 
@@ -219,15 +211,6 @@ def program_page(program: Program, athlete: User | None) -> ProgramPage:
         exercises=exercises,
         plan=catalog.build_plan(spec, exercises, last_done=last_done),
         open_session=session_open_latest(athlete) if athlete is not None else None,
-    )
-
-
-def result_with_session(result_id: int, athlete: User) -> Result | None:
-    """The athlete's own result with its program and session (for the plan), in one query."""
-    return (
-        Result.objects.select_related("program", "session")
-        .filter(id=result_id, athlete=athlete)
-        .first()
     )
 
 
