@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 
 from runstrong.accounts import services
@@ -162,3 +163,35 @@ def test_staff_may_use_the_admin_with_their_email_or_user_name(
     by_name = client.post("/admin/login/", {"username": "alex", "password": PASSWORD})
 
     assert by_name.status_code == 302
+
+
+def test_a_session_past_its_expiry_logs_nobody_in(client: Client, athlete: Any) -> None:
+    with time_machine.travel("2026-03-01 10:00Z", tick=False) as clock:
+        log_in(client, "alex@example.com", PASSWORD)
+        assert client.get("/history/").status_code == 200
+
+        clock.shift(settings.SESSION_COOKIE_AGE - 60)
+        assert client.get("/history/").status_code == 200  # a minute before it ends
+
+        clock.shift(120)
+        response = client.get("/history/")
+        assert response.status_code == 302 and "/accounts/log-in/" in response["Location"]
+
+
+def test_a_deactivated_account_is_logged_out_on_its_next_page(client: Client, athlete: Any) -> None:
+    log_in(client, "alex@example.com", PASSWORD)
+    assert client.get("/history/").status_code == 200
+
+    athlete.is_active = False
+    athlete.save(update_fields=["is_active"])
+
+    response = client.get("/history/")
+    assert response.status_code == 302 and "/accounts/log-in/" in response["Location"]
+
+
+def test_a_made_up_session_cookie_logs_nobody_in(client: Client, athlete: Any) -> None:
+    log_in(client, "alex@example.com", PASSWORD)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+
+    response = client.get("/history/")
+    assert response.status_code == 302 and "/accounts/log-in/" in response["Location"]
