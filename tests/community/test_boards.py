@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from runstrong.community import board_cache, ranking, selectors_boards
+from runstrong.community import board_cache, ranking, selectors_boards, services
 from runstrong.community.models import BoardEntry, Club, Membership
 from runstrong.community.services_boards import board_refresh
 from runstrong.workouts.models import Program, Result, WorkoutSession
@@ -573,22 +573,78 @@ def test_a_club_board_seen_again_shows_who_joined_and_who_left_at_once(
     for athlete, seconds in ((me, 700), (mate, 650), (newcomer, 600)):
         posted(athlete, seconds)
     Membership.objects.create(club=club, athlete=me)
-    mate_membership = Membership.objects.create(club=club, athlete=mate)
+    Membership.objects.create(club=club, athlete=mate)
     client.force_login(me)
     url = BOARD + "?club=harriers"
     assert names_on(page(client, url)) == ["Mate", "Me"]
     assert names_on(page(client, url)) == ["Mate", "Me"]  # the second view reuses the board
 
-    # Joining and leaving write no board entries and move no board version.
-    Membership.objects.create(club=club, athlete=newcomer)
+    # Joining and leaving write no board entries: they move the club's member list.
+    services.club_join(athlete=newcomer, token=club.invite_token)
     html = page(client, url)
     assert names_on(html) == ["Newcomer", "Mate", "Me"]
     assert "Your place: 3</strong> of 3" in html
 
-    mate_membership.delete()
+    services.club_leave(athlete=mate, slug="harriers")
     html = page(client, url)
     assert names_on(html) == ["Newcomer", "Me"]
     assert "Your place: 2</strong> of 2" in html
+
+
+def test_members_removed_in_the_admin_leave_the_club_board_at_once(client: Client) -> None:
+    club = Club.objects.create(slug="harriers", name="Harriers")
+    me, mate = runner("Me"), runner("Mate")
+    for athlete, seconds in ((me, 700), (mate, 650)):
+        posted(athlete, seconds)
+    mine = Membership.objects.create(club=club, athlete=me, role="admin")
+    mates = Membership.objects.create(club=club, athlete=mate)
+    client.force_login(me)
+    url = BOARD + "?club=harriers"
+    assert names_on(page(client, url)) == ["Mate", "Me"]
+
+    staff = get_user_model().objects.create_superuser("staff", "staff@example.com", "pw")
+    admin = Client()
+    admin.force_login(staff)
+    form = {"name": "Harriers", "slug": "harriers", "description": ""}
+    form |= {
+        "memberships-TOTAL_FORMS": "2",
+        "memberships-INITIAL_FORMS": "2",
+        "memberships-0-id": str(mine.pk),
+        "memberships-0-club": str(club.pk),
+        "memberships-0-athlete": str(me.pk),
+        "memberships-0-role": "admin",
+        "memberships-1-id": str(mates.pk),
+        "memberships-1-club": str(club.pk),
+        "memberships-1-athlete": str(mate.pk),
+        "memberships-1-role": "member",
+        "memberships-1-DELETE": "on",
+    }
+    response = admin.post(f"/admin/community/club/{club.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not Membership.objects.filter(pk=mates.pk).exists()
+
+    html = page(client, url)
+    assert names_on(html) == ["Me"]
+    assert "Your place: 1</strong> of 1" in html
+
+
+def test_a_logged_in_board_page_seen_again_takes_four_queries(client: Client) -> None:
+    club = Club.objects.create(slug="harriers", name="Harriers")
+    me = runner("Me")
+    for n in range(30):
+        posted(runner(f"R{n:02d}"), 600 + n)
+    posted(me, 900)
+    Membership.objects.create(club=club, athlete=me)
+    client.force_login(me)
+    for url in (BOARD, BOARD + "?club=harriers"):
+        page(client, url)
+        with CaptureQueriesContext(connection) as again:
+            html = page(client, url)
+        # The session, the user, the page's frame (tabs, clubs, unread count)
+        # and the board's version: what any logged-in page must read to be
+        # right; the rest was worked out on the first view.
+        assert len(again) == 4, [query["sql"] for query in again]
+        assert "Your place:" in html and "Harriers" in html
 
 
 def test_cursors_from_an_older_board_place_rows_right_from_either_end() -> None:

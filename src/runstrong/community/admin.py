@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 
 from runstrong.accounts.models import User
-from runstrong.community import selectors, services
+from runstrong.community import board_cache, selectors, services
 from runstrong.community.models import Club, Flag, FlagStatus, Membership
 
 # django-stubs makes the admin classes generic; at run time they are not.
@@ -148,3 +148,9 @@ class ClubAdmin(ClubAdminBase):
     search_fields = ("name", "slug")
     readonly_fields = ("invite_token", "created_by", "created_at")
     inlines = [MembershipInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Members added or removed here change the club's boards, as a join
+        # or a leave does (the admin saves the whole form in one transaction).
+        board_cache.bump_club(form.instance.pk)

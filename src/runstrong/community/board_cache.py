@@ -14,8 +14,11 @@ around the services (an account deleted, a bulk fix).
 The version also names the board a cursor's place was counted on
 (``board_tag``), so "next page" on an unchanged board needs no count.
 
-Club boards also change when members join or leave, so their pieces are kept
-under the member list as well, which each page view reads afresh.
+Club boards also change when members join or leave: each club has a
+member-list token too (``bump_club``, set by the membership services in the
+transaction that changes the list, and by the admin's club form), and a
+club board's version is its program's token and its club's together, read
+in one cache query.
 Whole pages are kept only as a visitor (not logged in) sees them, when no
 message was waiting to be shown, and under the day's date too, since the
 periods roll over at midnight. For everyone else the page around the
@@ -52,15 +55,26 @@ def current(program_slug: str) -> str | None:
     return str(token) if token is not None else None
 
 
+def _club_key(club_id: int) -> str:
+    return f"board:club:{club_id}"
+
+
 def version(query: BoardQuery) -> str | None:
-    """The current version of the query's board (a club board's is its program's:
-    its pieces are also keyed by the member list, read afresh each time)."""
-    key = _version_key(query.program.slug)
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, secrets.token_hex(8), timeout=None)
-        token = cache.get(key)
-    return str(token) if token is not None else None
+    """The current version of the query's board: its program's token, and for a
+    club board the club's member-list token after it (one cache query)."""
+    keys = [_version_key(query.program.slug)]
+    if query.club is not None:
+        keys.append(_club_key(query.club.pk))
+    tokens = cache.get_many(keys)
+    for key in keys:
+        if key not in tokens:
+            # Never set, or culled from the cache: a new token, so nothing kept
+            # under an older one can come back.
+            cache.add(key, secrets.token_hex(8), timeout=None)
+            tokens[key] = cache.get(key)
+    if any(tokens[key] is None for key in keys):
+        return None
+    return ":".join(str(tokens[key]) for key in keys)
 
 
 def board_tag(version: str | None, params: tuple[Hashable, ...]) -> str | None:
@@ -84,6 +98,11 @@ def bump(program_ids: Iterable[int]) -> None:
         return
     for slug in Program.objects.filter(pk__in=ids).values_list("slug", flat=True):
         cache.set(_version_key(slug), secrets.token_hex(8), timeout=None)
+
+
+def bump_club(club_id: int) -> None:
+    """The club's member list changed: every piece of its club boards is stale."""
+    cache.set(_club_key(club_id), secrets.token_hex(8), timeout=None)
 
 
 class Memo:
@@ -122,7 +141,7 @@ SHARED = Memo(1024)  # a page's rows, next cursor
 TOTALS = Memo(1024)  # how many athletes a (filtered) board holds
 MIDDLES = Memo(1024)  # the position of a (filtered) board's middle row
 PINNED = Memo(4096)  # a viewer's own row and place
-CLUBS = Memo(256)  # a club board placed whole, by its member list
+CLUBS = Memo(256)  # a club board placed whole
 HTML = Memo(1024)  # a page's rendered rows and page links
 PAGES = Memo(1024)  # whole pages as visitors (not logged in) get them
 SHELLS = Memo(512)  # the page around the results (views_boards._shell)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
@@ -30,7 +33,6 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, clubs: Sequence[Club], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.clubs = {club.slug: club for club in clubs}
         # Only the viewer's own clubs are offered; any other slug is refused
         # here and answered with 404 by the view, like a club that is not there.
         club_field = self.fields["club"]
@@ -80,6 +82,31 @@ class BoardFilterForm(forms.Form):
             )
         return menus
 
-    def selected_club(self) -> Club | None:
-        slug = self.cleaned_data.get("club") or ""
-        return self.clubs.get(slug)
+
+FILTERS = ("way", "period", "sex", "age", "club")
+
+
+def board_filters(data: QueryDict, clubs: Sequence[Club]) -> Mapping[str, str] | None:
+    """The filters chosen in a query string, as ``BoardFilterForm`` cleans them,
+    or None when one is not on offer (the page then shows the form's errors).
+
+    Every board page reads its filters, and most ask for the same few (the
+    default board most of all), so the answers are kept: building and
+    validating the form costs about 0.15 ms, a tenth of a logged-in page.
+    """
+    # The last value of each, as the form's widgets read them; the cursor and
+    # anything else in the address are not filters.
+    chosen = tuple(data.get(name, "") for name in FILTERS)
+    return _cleaned(chosen, tuple((club.slug, club.name) for club in clubs))
+
+
+@lru_cache(maxsize=1024)
+def _cleaned(
+    chosen: tuple[str, ...], clubs: tuple[tuple[str, str], ...]
+) -> Mapping[str, str] | None:
+    data = QueryDict(mutable=True)
+    data.update(dict(zip(FILTERS, chosen, strict=True)))
+    form = BoardFilterForm(data, clubs=[Club(slug=slug, name=name) for slug, name in clubs])
+    if not form.is_valid():
+        return None
+    return MappingProxyType({name: str(form.cleaned_data[name] or "") for name in FILTERS})

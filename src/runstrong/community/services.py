@@ -19,7 +19,7 @@ from django.utils.text import Truncator, slugify
 
 from runstrong import ratelimit
 from runstrong.accounts.models import Privacy, User
-from runstrong.community import ranking, selectors
+from runstrong.community import board_cache, ranking, selectors
 from runstrong.community.models import (
     COMMENT_MAX_LENGTH,
     Cheer,
@@ -371,7 +371,9 @@ def club_join(*, athlete: User, token: str) -> Club:
         raise NotFound("This invite link is not valid: it may have been replaced by a new one.")
     try:
         with transaction.atomic():
-            Membership.objects.get_or_create(club=club, athlete=athlete)
+            _, joined = Membership.objects.get_or_create(club=club, athlete=athlete)
+            if joined:
+                board_cache.bump_club(club.pk)
     except IntegrityError:
         pass  # joined twice at once: one membership
     return club
@@ -403,6 +405,7 @@ def club_leave(*, athlete: User, slug: str) -> None:
         membership = _membership_locked(slug, athlete.pk)
         club = membership.club
         membership.delete()
+        board_cache.bump_club(club.pk)
         others = Membership.objects.select_for_update().filter(club=club)
         if not others.exists():
             club.delete()
@@ -431,6 +434,7 @@ def club_member_remove(*, admin: User, slug: str, athlete_id: int) -> None:
         removed, _ = Membership.objects.filter(club=club, athlete_id=athlete_id).delete()
         if not removed:
             raise NotFound("That person is not in this club.")
+        board_cache.bump_club(club.pk)
 
 
 # ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ else gets the same 404 as for a club that does not exist.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,13 +30,19 @@ from runstrong.community.forms_boards import (
     SCALED,
     WAYS,
     BoardFilterForm,
+    board_filters,
 )
 from runstrong.community.models import Club, Period
-from runstrong.community.selectors import notification_unread_count
-from runstrong.workouts.models import Program
 
 
-def _filters_query(data: dict[str, Any]) -> str:
+def _form(request: HttpRequest, clubs: list[Club]) -> BoardFilterForm:
+    """The filter form, validated, for the page's menus (and their errors)."""
+    form = BoardFilterForm(request.GET, clubs=clubs)
+    form.is_valid()
+    return form
+
+
+def _filters_query(data: Mapping[str, str]) -> str:
     """The chosen filters as a query string, defaults left out (no stray parameters)."""
     chosen = {
         "way": data["way"] if data["way"] != PRESCRIBED else "",
@@ -98,6 +105,28 @@ def _table_html(
     return mark_safe(html)  # noqa: S308
 
 
+def _results_html(context: dict[str, Any], page: selectors_boards.BoardPage) -> str:
+    """The viewer's own place and the table, rendered once per everything they show."""
+    viewer = context["viewer"]
+    key = (
+        "results",
+        page.key,
+        page.position,
+        page.total,
+        page.pinned,  # the viewer's row and place, by value
+        context["table_html"],
+        viewer is not None,
+        # A visitor's "log in" link comes back to this address.
+        context["full_path"] if viewer is None else None,
+    )
+    html: str | None = board_cache.HTML.get(page.version, key)
+    if html is None:
+        # Rendered without the request's context processors: it needs none.
+        html = render_to_string("community/boards/_results.html", context)
+        board_cache.HTML.put(page.version, key, html)
+    return html
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     return render(
@@ -138,21 +167,19 @@ def _shell(
     request: HttpRequest,
     context: dict[str, Any],
     viewer: User | None,
-    clubs: list[Club],
-    programs: list[Program],
+    frame: selectors_boards.BoardFrame,
 ) -> str:
     """The page around the results, rendered once and reused by every request
     with the same query string (less the cursor), log-in state, clubs, programs
     and unread count — everything it shows. Rendering the page template
     (navigation, tabs, filter menus) cost about half of a logged-in page."""
-    unread = notification_unread_count(viewer) if viewer is not None else 0
     key = (
         request.path,
         tuple((name, tuple(values)) for name, values in request.GET.lists() if name != "after"),
         viewer is not None,
-        tuple((club.slug, club.name) for club in clubs),
-        tuple((program.pk, program.slug, program.name) for program in programs),
-        unread,
+        tuple((club.slug, club.name) for club in frame.clubs),
+        tuple((program.pk, program.slug, program.name) for program in frame.programs),
+        frame.unread,
     )
     shell: str | None = board_cache.SHELLS.get(_SHELL_VERSION, key)
     if shell is None:
@@ -160,9 +187,9 @@ def _shell(
             "community/boards/board.html",
             {
                 **context,
+                "form": _form(request, frame.clubs),
                 "results_html": mark_safe(_RESULTS_MARK),  # noqa: S308 - our own marker
                 "csrf_token": _CSRF_MARK,
-                "unread_notifications": unread,
             },
             request=request,
         )
@@ -173,18 +200,17 @@ def _shell(
 def _board(
     request: HttpRequest, program_slug: str, viewer: User | None, htmx: bool
 ) -> HttpResponse:
-    program, programs = selectors_boards.board_program_tabs(program_slug)
+    frame = selectors_boards.board_frame(program_slug, viewer)
+    program, programs, clubs = frame.program, frame.programs, frame.clubs
     if program is None:
         raise Http404("No such program")
-    clubs = selectors_boards.board_clubs(viewer)
     club_slug = request.GET.get("club", "")
     if club_slug and club_slug not in {club.slug for club in clubs}:
         raise Http404("No such club board")
-    form = BoardFilterForm(request.GET, clubs=clubs)
+    data = board_filters(request.GET, clubs)
     context: dict[str, Any] = {
         "program": program,
         "programs": programs,
-        "form": form,
         "ways": WAYS,
         "periods": Period.choices,
         "page": None,
@@ -192,11 +218,13 @@ def _board(
         "viewer": viewer,
         "viewer_id": viewer.pk if viewer is not None else None,
         "full_path": request.get_full_path(),
+        # Already counted in the frame: no second query from the context processor.
+        "unread_notifications": frame.unread,
     }
-    if not form.is_valid():
+    if data is None:
+        context["form"] = _form(request, clubs)  # with its errors
         context["results_html"] = render_to_string("community/boards/_results.html", context)
         return render(request, "community/boards/board.html", context, status=400)
-    data = form.cleaned_data
     query = selectors_boards.BoardQuery(
         program=program,
         scaled=data["way"] == SCALED,
@@ -204,7 +232,7 @@ def _board(
         period_start=ranking.period_start(data["period"], selectors_boards.today()),
         sex=data["sex"],
         age_group=data["age"],
-        club=form.selected_club(),
+        club=next((club for club in clubs if club.slug == data["club"]), None),
     )
     context["query"] = query
     context["page"] = page = selectors_boards.board_page(
@@ -213,16 +241,16 @@ def _board(
         cursor=request.GET.get("after"),
     )
     context["table_html"] = _table_html(context, page, _filters_query(data))
-    # Rendered without the request's context processors: it needs none.
-    results = render_to_string("community/boards/_results.html", context)
+    results = _results_html(context, page)
     if htmx:
         # An htmx filter change or "next page" swaps only the results.
         return HttpResponse(results)
     if len(get_messages(request)):
         # A message waiting to be shown: render the page whole, once.
         context["results_html"] = mark_safe(results)  # noqa: S308 - our own template's output
+        context["form"] = _form(request, clubs)
         return render(request, "community/boards/board.html", context)
-    html = _shell(request, context, viewer, clubs, programs).replace(_RESULTS_MARK, results)
+    html = _shell(request, context, viewer, frame).replace(_RESULTS_MARK, results)
     if _CSRF_MARK in html:
         # The log-out form's token, fresh for this request (and the CSRF
         # cookie set, as the {% csrf_token %} tag does).
