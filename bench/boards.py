@@ -643,6 +643,43 @@ def make_cursors(cursor_count: int) -> list[str]:
     return cursors
 
 
+def make_viewers(count: int) -> list[str]:
+    """Session cookies of ``count`` athletes spread down the all-time Runner's 250
+    board (2 % to 98 %), each logged in afresh: every one's first view of the
+    board has their own row and its place still to work out."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.test import Client
+
+    from runstrong.accounts.models import User
+    from runstrong.community import ranking
+    from runstrong.community.models import BoardEntry
+    from runstrong.workouts.models import Program
+
+    athletes = list(
+        BoardEntry.objects.filter(
+            program=Program.objects.get(slug="runners-250"),
+            scope="public",
+            scaled=False,
+            period="all",
+            period_start=ranking.ALL_TIME_START,
+        )
+        .order_by("capped", "-reps_done", "total_s", "started_at", "athlete_id")
+        .values_list("athlete_id", flat=True)
+    )
+    cookies = []
+    for i in range(count):
+        athlete_id = athletes[int(len(athletes) * (0.02 + 0.96 * i / (count - 1)))]
+        client = Client()
+        client.force_login(User.objects.get(pk=athlete_id))
+        assert int(client.session[SESSION_KEY]) == athlete_id
+        cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    return cookies
+
+
 # ---------------------------------------------------------------------------
 # Measuring (the parent process: plain HTTP, no Django).
 
@@ -685,6 +722,7 @@ Request = tuple[str, str | None]  # path, session cookie
 
 DEEP_COUNTED = "deep page, cursor of another version"
 DEEP_FOLLOWED = "deep page, following Next"
+FIRST_VIEWS = "logged in, each athlete's first view"
 NEXT_LINK = re.compile(rb'class="button button-primary" href="\?(after=[^"]+)"')
 
 
@@ -708,6 +746,9 @@ def scenarios(seeded: dict[str, Any]) -> dict[str, list[Request]]:
             (f"{BOARD}?club={seeded['small_club']}", cookie)
         ],
         "own row pinned far down": [(BOARD, cookie)],
+        # Each request a different athlete, once: their own row, its place
+        # and the page around it are worked out for them (the rows are shared).
+        FIRST_VIEWS: [(BOARD, viewer) for viewer in seeded["viewers"]],
     }
 
 
@@ -805,17 +846,18 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 ).stdout
                 seeded = json.loads(out.strip().splitlines()[-1])
                 saved.write_text(json.dumps(seeded))
-            seeded["cursors"] = json.loads(
-                subprocess.run(
-                    [str(PYTHON), __file__, "_cursors", str(args.requests + 20)],
-                    env=env,
-                    check=True,
-                    stdout=subprocess.PIPE,
-                    text=True,
+            for made, command in (("cursors", "_cursors"), ("viewers", "_viewers")):
+                seeded[made] = json.loads(
+                    subprocess.run(
+                        [str(PYTHON), __file__, command, str(args.requests + 20)],
+                        env=env,
+                        check=True,
+                        stdout=subprocess.PIPE,
+                        text=True,
+                    )
+                    .stdout.strip()
+                    .splitlines()[-1]
                 )
-                .stdout.strip()
-                .splitlines()[-1]
-            )
             port = free_port()
             errors = (workdir / "server-errors.log").open("w")
             server = subprocess.Popen(
@@ -833,7 +875,9 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     timings[name], followed = latency(port, requests, args.requests)
                     if name == DEEP_COUNTED:
                         pages[DEEP_FOLLOWED] = followed
-                mix = [request for requests in pages.values() for request in requests[:5]]
+                # First views cannot be repeated, so they are timed, not loaded.
+                loaded = {name: pages[name] for name in pages if name != FIRST_VIEWS}
+                mix = [request for requests in loaded.values() for request in requests[:5]]
                 # Like with like: the no-op gets the same requests' cookies, so
                 # session and log-in handling (lazy in both) is the same.
                 noop_mix = [(NOOP, cookie) for _, cookie in mix]
@@ -846,7 +890,7 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 # reach the goal by themselves.
                 alone = {
                     name: throughput(port, requests[:5], args.seconds / 2, args.clients)
-                    for name, requests in pages.items()
+                    for name, requests in loaded.items()
                 }
                 load = os.getloadavg()
             except Exception:
@@ -908,6 +952,9 @@ def main() -> None:
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_cursors":
         print(json.dumps(make_cursors(int(sys.argv[2]))))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_viewers":
+        print(json.dumps(make_viewers(int(sys.argv[2]))))
         return
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
