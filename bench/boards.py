@@ -94,12 +94,15 @@ prepared statements, over TCP on 127.0.0.1):
       requests/s: boards 1304, no-op 2575, ratio 0.51 (0.47 and 0.49 in two
       runs before); alone: visitors' pages 0.56–0.62, logged-in 0.28–0.31
 
-Met: p95 ≤ 20 ms for every page on both databases (the PostgreSQL deep page
-with a counted cursor ranges 14.5–20.9 ms p95 between runs, the machine's
-load deciding). The ratio: met on SQLite; on PostgreSQL at the line, 0.47
-to 0.51. What bounds it there is round trips: the no-op touches no
-database, a visitor's page makes two (Django's connection health check and
-the board version) and a logged-in page five (health check, session, user,
+Met: p95 ≤ 20 ms for every page on SQLite, and on PostgreSQL for every
+page but one: the deep page with a counted cursor measured 14.5, 18.6, 20.9
+and 23.3 ms p95 over four runs (a later run, on a quiet machine, gave
+15.0 / 23.3 with the worker's CPU at 6.9 / 8.6: the rest is PostgreSQL
+counting up to a quarter of the board's index). The ratio: met on SQLite;
+on PostgreSQL at the line, 0.47 to 0.51 (0.50 in that later run). What
+bounds it there is round trips: the no-op touches no database, a
+visitor's page makes two (Django's connection health check and the board
+version) and a logged-in page five (health check, session, user,
 frame, version), at 0.15–0.2 ms each on this machine, about what the whole
 no-op costs. Whole pages kept per viewer would flatter this benchmark
 (which asks for the same viewer's page again and again) and still need the
