@@ -139,7 +139,7 @@ class Memo:
 
 SHARED = Memo(1024)  # a page's rows, next cursor
 TOTALS = Memo(1024)  # how many athletes a (filtered) board holds
-MIDDLES = Memo(1024)  # the position of a (filtered) board's middle row
+ANCHORS = Memo(1024)  # rows at a quarter, half and three quarters of a (filtered) board
 PINNED = Memo(4096)  # a viewer's own row and place
 CLUBS = Memo(256)  # a club board placed whole
 HTML = Memo(1024)  # a page's rendered rows and page links
