@@ -1,24 +1,25 @@
 """Board pieces already worked out, kept per process and checked against a shared version.
 
-Each program's boards have a version: a random token in Django's cache, which
-is the database's cache table, so every app process reads the same one.
+Each program's boards have a version: a random token in the database
+(``BoardVersion``), so every app process reads the same one.
 ``services_boards.board_refresh`` sets a new token for every program whose
 entries it touched, in the same transaction as the entries. A process keeps
 the pieces it worked out (a page's rows, a board's total, a viewer's place)
 under the version they were computed for, and reuses them only while that is
-still the version: one cache read per page instead of the counts. So nothing
-here is authoritative — several processes serving one database stay exact —
-and an entry also expires after ``MAX_AGE_S`` as a guard for changes made
-around the services (an account deleted, a bulk fix).
+still the version: the token is read with the page around the board (the
+program tabs, ``selectors_boards.board_frame``), instead of the counts. So
+nothing here is authoritative — several processes serving one database stay
+exact — and an entry also expires after ``MAX_AGE_S`` as a guard for changes
+made around the services (an account deleted, a bulk fix).
 
 The version also names the board a cursor's place was counted on
 (``board_tag``), so "next page" on an unchanged board needs no count.
 
 Club boards also change when members join or leave: each club has a
-member-list token too (``bump_club``, set by the membership services in the
-transaction that changes the list, and by the admin's club form), and a
-club board's version is its program's token and its club's together, read
-in one cache query.
+member-list token too (``Club.members_version``, moved by ``bump_club`` in
+the membership services' transactions and by the admin's club form), read
+with the viewer's clubs, and a club board's version is its program's token
+and its club's together.
 Whole pages are kept only as a visitor (not logged in) sees them, when no
 message was waiting to be shown, and under the day's date too, since the
 periods roll over at midnight. For everyone else the page around the
@@ -29,14 +30,16 @@ results (navigation, tabs, filter menus) is kept under everything it shows
 from __future__ import annotations
 
 import hashlib
-import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
+from django.db import connections, router
+
+from runstrong.community.models import BoardVersion, Club, new_version_token
+from runstrong.workouts.models import Program
 
 if TYPE_CHECKING:
     from runstrong.community.selectors_boards import BoardQuery
@@ -44,37 +47,44 @@ if TYPE_CHECKING:
 MAX_AGE_S = 120
 
 
-def _version_key(program_slug: str) -> str:
-    # By slug, so a visitor's page can be found before the program is read.
-    return f"board:version:{program_slug}"
+def _quoted(connection: Any) -> tuple[str, str, str, str, str]:
+    quote = connection.ops.quote_name
+    return (
+        quote(BoardVersion._meta.db_table),
+        quote(BoardVersion._meta.get_field("program").column),
+        quote(BoardVersion._meta.get_field("token").column),
+        quote(Program._meta.db_table),
+        quote(Program._meta.get_field("slug").column),
+    )
 
 
 def current(program_slug: str) -> str | None:
-    """The version of a program's boards if it has one (it is never created here)."""
-    token = cache.get(_version_key(program_slug))
-    return str(token) if token is not None else None
+    """The version of a program's boards, by the program's address, if it has one
+    (it is never created here): one statement, so a visitor's page kept whole
+    is found before anything else is read."""
+    connection = connections[router.db_for_read(BoardVersion)]
+    versions, program_column, token, programs, slug = _quoted(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(  # the models' own names; the slug is a parameter
+            f"SELECT v.{token} FROM {versions} v JOIN {programs} p"  # noqa: S608
+            f" ON p.id = v.{program_column} WHERE p.{slug} = %s",
+            [program_slug],
+        )
+        row = cursor.fetchone()
+    return str(row[0]) if row is not None else None
 
 
-def _club_key(club_id: int) -> str:
-    return f"board:club:{club_id}"
-
-
-def version(query: BoardQuery) -> str | None:
-    """The current version of the query's board: its program's token, and for a
-    club board the club's member-list token after it (one cache query)."""
-    keys = [_version_key(query.program.slug)]
+def version(query: BoardQuery, program_token: str | None = None) -> str | None:
+    """The current version of the query's board: its program's token (as read with
+    the page's frame, or read here, made if it has none yet), and for a club
+    board the club's member-list token after it (read with the club)."""
+    token = program_token
+    if token is None:
+        found, _ = BoardVersion.objects.get_or_create(program_id=query.program.pk)
+        token = found.token
     if query.club is not None:
-        keys.append(_club_key(query.club.pk))
-    tokens = cache.get_many(keys)
-    for key in keys:
-        if key not in tokens:
-            # Never set, or culled from the cache: a new token, so nothing kept
-            # under an older one can come back.
-            cache.add(key, secrets.token_hex(8), timeout=None)
-            tokens[key] = cache.get(key)
-    if any(tokens[key] is None for key in keys):
-        return None
-    return ":".join(str(tokens[key]) for key in keys)
+        return f"{token}:{query.club.members_version}"
+    return token
 
 
 def board_tag(version: str | None, params: tuple[Hashable, ...]) -> str | None:
@@ -91,18 +101,20 @@ def board_tag(version: str | None, params: tuple[Hashable, ...]) -> str | None:
 
 def bump(program_ids: Iterable[int]) -> None:
     """Every piece worked out before for these programs' boards is stale from now."""
-    from runstrong.workouts.models import Program
-
-    ids = set(program_ids)
-    if not ids:
-        return
-    for slug in Program.objects.filter(pk__in=ids).values_list("slug", flat=True):
-        cache.set(_version_key(slug), secrets.token_hex(8), timeout=None)
+    BoardVersion.objects.bulk_create(
+        [
+            BoardVersion(program_id=program_id, token=new_version_token())
+            for program_id in set(program_ids)
+        ],
+        update_conflicts=True,
+        unique_fields=["program"],
+        update_fields=["token"],
+    )
 
 
 def bump_club(club_id: int) -> None:
     """The club's member list changed: every piece of its club boards is stale."""
-    cache.set(_club_key(club_id), secrets.token_hex(8), timeout=None)
+    Club.objects.filter(pk=club_id).update(members_version=new_version_token())
 
 
 class Memo:

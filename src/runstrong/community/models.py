@@ -19,6 +19,10 @@ def new_invite_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+def new_version_token() -> str:
+    return secrets.token_hex(8)
+
+
 class Club(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=80)
@@ -26,6 +30,9 @@ class Club(models.Model):
     # Anyone holding the link /clubs/join/<token>/ may join; rotating the
     # token kills every link given out before.
     invite_token = models.CharField(max_length=40, unique=True, default=new_invite_token)
+    # Moved whenever a member joins or leaves (board_cache.bump_club): the
+    # club's boards worked out before are stale from then on.
+    members_version = models.CharField(max_length=16, default=new_version_token, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -173,6 +180,19 @@ class Period(models.TextChoices):
     MONTH = "month", "This month"
     YEAR = "year", "This year"
     ALL = "all", "All time"
+
+
+class BoardVersion(models.Model):
+    """A program's boards' version: a new token whenever any of their entries
+    change (``board_cache.bump``), read with the page around every board."""
+
+    program = models.OneToOneField(
+        Program, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=16, default=new_version_token)
+
+    def __str__(self) -> str:
+        return f"{self.program_id}: {self.token}"
 
 
 class BoardEntry(models.Model):

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from runstrong.accounts.models import User
 from runstrong.community import board_cache, ranking
-from runstrong.community.models import BoardEntry, Club, Membership, Notification
+from runstrong.community.models import BoardEntry, BoardVersion, Club, Membership, Notification
 from runstrong.workouts.formatting import format_duration
 from runstrong.workouts.models import Exercise, Program
 
@@ -455,19 +455,22 @@ def board_page(
     viewer_id: int | None = None,
     cursor: str | None = None,
     page_size: int = PAGE_SIZE,
+    program_version: str | None = None,
 ) -> BoardPage:
     """One page of a board, after ``cursor`` (a bad or stale cursor: the top).
 
     Pieces already worked out for the board's current version are reused
-    (see ``board_cache``); the rest costs a bounded number of queries: the
-    rows (one or two index ranges), up to two counts for the first row's
-    place, the total, the viewer's entry and its count, the exercise names.
+    (see ``board_cache``; ``program_version`` is the program's token when the
+    caller has read it already, as ``board_frame`` does); the rest costs a
+    bounded number of queries: the rows (one or two index ranges), up to two
+    counts for the first row's place, the total, the viewer's entry and its
+    count, the exercise names.
     """
     read = ranking.cursor_read(cursor, secret=_secret())
     position = read.position if read is not None else None
+    version = board_cache.version(query, program_version)
     if query.club is not None:
-        return _club_page(query, viewer_id, position, page_size)
-    version = board_cache.version(query)
+        return _club_page(query, version, viewer_id, position, page_size)
     params = query.cache_key()
 
     # Built only when something has to be worked out: building the query
@@ -552,7 +555,11 @@ def _club_board(query: BoardQuery, members: frozenset[int]) -> _ClubBoard:
 
 
 def _club_page(
-    query: BoardQuery, viewer_id: int | None, position: ranking.Position | None, page_size: int
+    query: BoardQuery,
+    version: str | None,
+    viewer_id: int | None,
+    position: ranking.Position | None,
+    page_size: int,
 ) -> BoardPage:
     """A club board: its members' rank columns fetched whole, placed in memory.
 
@@ -564,7 +571,6 @@ def _club_page(
     is never shown with an old list.
     """
     assert query.club is not None
-    version = board_cache.version(query)
     params = query.cache_key()
     placed: _ClubBoard | None = board_cache.CLUBS.get(version, params)
     if placed is None:
@@ -644,6 +650,7 @@ class BoardFrame:
     programs: list[Program]  # every program, for the tabs
     clubs: list[Club]  # the viewer's clubs: the club boards they may open
     unread: int  # the viewer's unread notifications, for the navigation
+    version: str | None  # the program's board version (board_cache), if it has one yet
 
 
 _PROGRAM, _CLUB, _UNREAD = 0, 1, 2
@@ -669,17 +676,23 @@ def _frame_sql(
         assert isinstance(field, Field) and field.column
         return quote(field.column)
 
-    def padded(values: list[str]) -> str:
-        # Every part of a UNION has as many columns as the widest (the programs').
-        return ", ".join(values + ["NULL"] * (len(programs) - len(values)))
+    def padded(values: list[str], version: str = "NULL") -> str:
+        # Every part of a UNION has as many columns of the same types as the
+        # programs' row, whose last is their board version.
+        return ", ".join([*values, *["NULL"] * (len(programs) - len(values)), version])
 
+    program_columns = [f"p.{column(Program, name)}" for name in programs]
+    program_version = "v." + column(BoardVersion, "token")
     parts = [
-        f"SELECT {_PROGRAM}, {padded([column(Program, name) for name in programs])}"  # noqa: S608
-        f" FROM {table(Program)}"
+        f"SELECT {_PROGRAM}, {padded(program_columns, program_version)}"  # noqa: S608
+        f" FROM {table(Program)} p LEFT JOIN {table(BoardVersion)} v"
+        f" ON v.{column(BoardVersion, 'program')} = p.{column(Program, 'id')}"
     ]
     if viewer:
+        club_columns = [f"c.{column(Club, name)}" for name in clubs]
+        club_version = "c." + column(Club, "members_version")
         parts.append(
-            f"SELECT {_CLUB}, {padded([f'c.{column(Club, name)}' for name in clubs])}"  # noqa: S608
+            f"SELECT {_CLUB}, {padded(club_columns, club_version)}"  # noqa: S608
             f" FROM {table(Club)} c JOIN {table(Membership)} m"
             f" ON m.{column(Membership, 'club')} = c.{column(Club, 'id')}"
             f" WHERE m.{column(Membership, 'athlete')} = %s"
@@ -693,9 +706,11 @@ def _frame_sql(
 
 
 def board_frame(slug: str, viewer: User | None) -> BoardFrame:
-    """The program tabs, the viewer's clubs and their unread count, in one statement.
+    """The program tabs, the viewer's clubs and their unread count, and the board's
+    version (the program's token, and each club's member-list token), in one
+    statement.
 
-    Every board page needs all three. As three ORM queries they were about
+    Every board page needs all of them. As three ORM queries they were about
     0.65 ms of Python per page, a quarter of a logged-in board page at a
     million results; written out as one statement they take about 0.03 ms
     (bench/boards.py). The rows are plain ids and text, so the models are
@@ -719,20 +734,26 @@ def board_frame(slug: str, viewer: User | None) -> BoardFrame:
         ),
         key=lambda program: (program.source, program.slug),
     )
+    # Each club with its member-list token (the last column): a club board's
+    # version is read here too.
+    club_fields_read = (*club_fields, "members_version")
     clubs = sorted(
         (
-            Club.from_db(db, club_fields, row[1 : 1 + len(club_fields)])
+            Club.from_db(db, club_fields_read, (*row[1 : 1 + len(club_fields)], row[-1]))
             for row in rows
             if row[0] == _CLUB
         ),
         key=lambda club: club.name.casefold(),
     )
     unread = next((int(row[1]) for row in rows if row[0] == _UNREAD), 0)
+    tokens = {row[1]: row[-1] for row in rows if row[0] == _PROGRAM}
+    program = next((program for program in programs if program.slug == slug), None)
     return BoardFrame(
-        program=next((program for program in programs if program.slug == slug), None),
+        program=program,
         programs=programs,
         clubs=clubs,
         unread=unread,
+        version=tokens.get(program.pk) if program is not None else None,
     )
 
 

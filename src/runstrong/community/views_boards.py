@@ -239,6 +239,7 @@ def _board(
         query=query,
         viewer_id=viewer.pk if viewer is not None else None,
         cursor=request.GET.get("after"),
+        program_version=frame.version,
     )
     context["table_html"] = _table_html(context, page, _filters_query(data))
     results = _results_html(context, page)
