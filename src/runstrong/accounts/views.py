@@ -18,19 +18,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from runstrong import ratelimit
 from runstrong.accounts import services
 from runstrong.accounts.forms import EmailAuthenticationForm, ProfileForm, SignUpForm
 from runstrong.accounts.models import User
+from runstrong.accounts.web import HtmxHttpRequest
 from runstrong.workouts import views_session
-
-
-class HtmxHttpRequest(HttpRequest):
-    """What django-htmx's middleware adds, for the type checker."""
-
-    htmx: HtmxDetails
 
 
 def _safe_next(request: HttpRequest) -> str:

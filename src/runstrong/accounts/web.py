@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from runstrong.accounts.models import User
+
+
+class HtmxHttpRequest(HttpRequest):
+    """What django-htmx's middleware adds, for the type checker."""
+
+    htmx: HtmxDetails
 
 
 def request_athlete(request: HttpRequest) -> User | None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from runstrong.workouts.formatting import format_duration
+from runstrong.workouts.formatting import MONTHS, format_duration
 
 # Bump when the drawing changes: stored cards older than this are redrawn.
 CARD_VERSION = 1
@@ -96,8 +96,7 @@ def subtitle_text(card: CardData) -> str:
 
 
 def date_text(day: date) -> str:
-    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 # ---------------------------------------------------------------------------

@@ -5,8 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from runstrong.accounts.models import Privacy
-from runstrong.community import ranking, services
-from runstrong.community.models import COMMENT_MAX_LENGTH
+from runstrong.community import ranking
+from runstrong.community.models import (
+    CLUB_DESCRIPTION_MAX_LENGTH,
+    CLUB_NAME_MAX_LENGTH,
+    COMMENT_MAX_LENGTH,
+    FLAG_NOTE_MAX_LENGTH,
+)
 
 
 class VisibilityForm(forms.Form):
@@ -66,7 +71,7 @@ class FlagForm(forms.Form):
     note = forms.CharField(
         label="Anything the moderators should know (optional)",
         required=False,
-        max_length=services.FLAG_NOTE_MAX_LENGTH,
+        max_length=FLAG_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -74,13 +79,13 @@ class FlagForm(forms.Form):
 class ClubForm(forms.Form):
     name = forms.CharField(
         label="Club name",
-        max_length=services.CLUB_NAME_MAX_LENGTH,
+        max_length=CLUB_NAME_MAX_LENGTH,
         error_messages={"required": "Give the club a name."},
     )
     description = forms.CharField(
         label="What the club is (optional)",
         required=False,
-        max_length=services.CLUB_DESCRIPTION_MAX_LENGTH,
+        max_length=CLUB_DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -23,10 +23,17 @@ def new_version_token() -> str:
     return secrets.token_hex(8)
 
 
+# Lengths the services check with a message before the database would refuse.
+CLUB_NAME_MAX_LENGTH = 80
+CLUB_DESCRIPTION_MAX_LENGTH = 1000
+FLAG_NOTE_MAX_LENGTH = 300
+NOTIFICATION_DETAIL_LENGTH = 120
+
+
 class Club(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=80)
-    description = models.TextField(blank=True, max_length=1000)
+    name = models.CharField(max_length=CLUB_NAME_MAX_LENGTH)
+    description = models.TextField(blank=True, max_length=CLUB_DESCRIPTION_MAX_LENGTH)
     # Anyone holding the link /clubs/join/<token>/ may join; rotating the
     # token kills every link given out before.
     invite_token = models.CharField(max_length=40, unique=True, default=new_invite_token)
@@ -126,7 +133,7 @@ class Notification(models.Model):
     kind = models.CharField(max_length=10, choices=NotificationKind.choices)
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="+")
     # The cheer kind, or the first words of a comment, as it was when sent.
-    detail = models.CharField(max_length=120, blank=True)
+    detail = models.CharField(max_length=NOTIFICATION_DETAIL_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -150,7 +157,7 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags_raised"
     )
     reason = models.CharField(max_length=20)  # one of ranking.FLAG_REASONS
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=FLAG_NOTE_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_by = models.ForeignKey(

@@ -32,12 +32,11 @@ from django.utils import timezone
 from runstrong.accounts.models import User
 from runstrong.community import board_cache, ranking
 from runstrong.community.models import BoardEntry, BoardVersion, Club, Membership, Notification
-from runstrong.workouts.formatting import format_duration
+from runstrong.workouts.formatting import MONTHS, format_duration
 from runstrong.workouts.models import Exercise, Program
 
 PAGE_SIZE = 25
 _MISSING = object()
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 # The index order of a bucket (models.BoardEntry "board_entry_rank").

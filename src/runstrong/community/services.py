@@ -21,7 +21,11 @@ from runstrong import ratelimit
 from runstrong.accounts.models import Privacy, User
 from runstrong.community import board_cache, ranking, selectors
 from runstrong.community.models import (
+    CLUB_DESCRIPTION_MAX_LENGTH,
+    CLUB_NAME_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
+    FLAG_NOTE_MAX_LENGTH,
+    NOTIFICATION_DETAIL_LENGTH,
     Cheer,
     Club,
     Comment,
@@ -36,11 +40,6 @@ from runstrong.community.models import (
 from runstrong.community.services_boards import board_refresh
 from runstrong.community.services_share import share_cards_discard
 from runstrong.workouts.models import Result, Review
-
-CLUB_NAME_MAX_LENGTH = 80
-CLUB_DESCRIPTION_MAX_LENGTH = 1000
-FLAG_NOTE_MAX_LENGTH = 300
-NOTIFICATION_DETAIL_LENGTH = 120
 
 # Rate limits per athlete. Generous for people being kind to each other, tight
 # where a burst would hurt someone: a flag takes a result off the boards until

@@ -18,18 +18,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from runstrong.accounts.models import Privacy, User
-from runstrong.accounts.web import logged_in_athlete
+from runstrong.accounts.web import HtmxHttpRequest, logged_in_athlete
 from runstrong.community import forms, selectors, services, sharing
+from runstrong.community.views_share import absolute_url
 from runstrong.workouts.models import Result
-
-
-class HtmxHttpRequest(HttpRequest):
-    """What django-htmx's middleware adds, for the type checker."""
-
-    htmx: HtmxDetails
 
 
 def refused(request: HttpRequest, error: services.CommunityError) -> HttpResponse:
@@ -373,7 +367,7 @@ def club(request: HttpRequest, slug: str) -> HttpResponse:
     if page is None:
         raise Http404("No such club")
     invite_url = (
-        request.build_absolute_uri(reverse("community:club_join", args=[page.club.invite_token]))
+        absolute_url(request, reverse("community:club_join", args=[page.club.invite_token]))
         if page.is_admin
         else ""
     )

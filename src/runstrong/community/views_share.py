@@ -90,6 +90,7 @@ def public_result(request: HttpRequest, result_id: int) -> HttpResponse:
             "article_title": sharing.ARTICLE_TITLE,
             "is_owner": _viewer_id(request) == result.athlete_id,
             "share_url": page_url,
+            "facebook_url": sharing.facebook_share_url(page_url),
             "share_title": title,
             "og": {
                 "title": title,

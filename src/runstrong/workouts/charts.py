@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from runstrong.workouts.formatting import format_duration
+from runstrong.workouts.formatting import MONTHS, format_duration
 from runstrong.workouts.progress import Attempt
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # ---------------------------------------------------------------------------
 # Horizontal bars: one result's splits.

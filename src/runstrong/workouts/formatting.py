@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 
 def format_duration(ms: int | None, *, tenths: bool = False) -> str:
     """``754300`` → ``12:34`` (or ``12:34.3``); hours appear only when needed."""

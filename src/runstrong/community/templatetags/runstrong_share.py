@@ -22,7 +22,9 @@ register = template.Library()
 def share_buttons(context: template.Context, result: Result) -> dict[str, Any]:
     if not sharing.shareable(visibility=result.visibility, review=result.review):
         return {"share_url": ""}
+    url = public_url(context["request"], result.pk)
     return {
-        "share_url": public_url(context["request"], result.pk),
+        "share_url": url,
+        "facebook_url": sharing.facebook_share_url(url),
         "share_title": f"{result.program.name} on RunStrong",
     }
