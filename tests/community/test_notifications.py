@@ -135,3 +135,18 @@ def test_the_unread_count_for_the_navigation_is_asked_only_when_shown(
     assert shown == "(2)"
     request.user = AnonymousUser()
     assert notifications(request) == {}
+
+
+def test_two_comments_reading_the_same_keep_their_own_notifications(
+    athlete: Any, stranger: Any, client_for: ClientFor
+) -> None:
+    result = finished(athlete, "public")
+    first = social.comment_add(author=stranger, result_id=result.pk, text="Great time")
+    second = social.comment_add(author=stranger, result_id=result.pk, text="Great time")
+
+    social.comment_edit(author=stranger, comment_id=second.pk, text="Great time, again")
+    social.comment_delete(actor=stranger, comment_id=first.pk)
+
+    html = client_for(athlete).get("/notifications/").content.decode()
+    assert "1 unread." in html
+    assert "Great time, again" in html

@@ -132,6 +132,9 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=10, choices=NotificationKind.choices)
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="+")
+    # The comment told about: an edit rewrites the notification's words and a
+    # deletion takes it away (two comments may read the same).
+    comment = models.ForeignKey(Comment, null=True, on_delete=models.CASCADE, related_name="+")
     # The cheer kind, or the first words of a comment, as it was when sent.
     detail = models.CharField(max_length=NOTIFICATION_DETAIL_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

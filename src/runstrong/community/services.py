@@ -113,7 +113,13 @@ def _own_result_locked(result_id: int, athlete: User) -> Result:
 
 
 def _notify(
-    *, recipient_id: int, actor: User | None, kind: str, result: Result, detail: str = ""
+    *,
+    recipient_id: int,
+    actor: User | None,
+    kind: str,
+    result: Result,
+    detail: str = "",
+    comment: Comment | None = None,
 ) -> None:
     """Tell a result's owner; never about their own doing."""
     if actor is not None and actor.pk == recipient_id:
@@ -123,6 +129,7 @@ def _notify(
         actor=actor,
         kind=kind,
         result=result,
+        comment=comment,
         detail=Truncator(detail).chars(NOTIFICATION_DETAIL_LENGTH),
     )
 
@@ -241,6 +248,7 @@ def comment_add(*, author: User, result_id: int, text: str) -> Comment:
             kind=NotificationKind.COMMENT,
             result=result,
             detail=cleaned,
+            comment=comment,
         )
         return comment
 
@@ -265,13 +273,9 @@ def comment_edit(*, author: User, comment_id: int, text: str) -> Comment:
         if comment.author_id != author.pk:
             raise NotAllowed("Only the person who wrote a comment can edit it.")
         if comment.text != cleaned:
-            Notification.objects.filter(
-                recipient_id=comment.result.athlete_id,
-                actor_id=comment.author_id,
-                kind=NotificationKind.COMMENT,
-                result_id=comment.result_id,
-                detail=Truncator(comment.text).chars(NOTIFICATION_DETAIL_LENGTH),
-            ).update(detail=Truncator(cleaned).chars(NOTIFICATION_DETAIL_LENGTH))
+            Notification.objects.filter(comment=comment).update(
+                detail=Truncator(cleaned).chars(NOTIFICATION_DETAIL_LENGTH)
+            )
             comment.text = cleaned
             comment.edited_at = timezone.now()
             comment.save(update_fields=["text", "edited_at"])
@@ -303,14 +307,7 @@ def comment_delete(*, actor: User, comment_id: int) -> None:
                 raise NotAllowed(
                     "Only the comment's author, the result's owner or a club admin can delete it."
                 )
-        # The owner's notification quotes the comment: it goes with it.
-        Notification.objects.filter(
-            recipient_id=comment.result.athlete_id,
-            actor_id=comment.author_id,
-            kind=NotificationKind.COMMENT,
-            result_id=comment.result_id,
-            detail=Truncator(comment.text).chars(NOTIFICATION_DETAIL_LENGTH),
-        ).delete()
+        # The owner's notification quotes the comment: it goes with it (cascade).
         comment.delete()
 
 
