@@ -374,12 +374,13 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise CommandError(f"{result.count(ImportStatus.ERROR)} file(s) could not be imported")
 
 
-_ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".zip")
 _SMALL_IMPORT = 24  # files
 
 
 def _activity_paths(arguments: Sequence[str]) -> list[Path]:
     """The files named, and the run files and zips in the folders named (recursively)."""
+    from runstrong.runs.intake import is_activity_name
+
     paths: list[Path] = []
     for argument in arguments:
         path = Path(argument)
@@ -388,8 +389,7 @@ def _activity_paths(arguments: Sequence[str]) -> list[Path]:
                 sorted(
                     found
                     for found in path.rglob("*")
-                    if found.is_file()
-                    and found.name.lower().removesuffix(".gz").endswith(_ACTIVITY_SUFFIXES)
+                    if found.is_file() and is_activity_name(found.name)
                 )
             )
         elif path.is_file():

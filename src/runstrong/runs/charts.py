@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from runstrong.runs import formatting, stats
+from runstrong.runs import formatting, stats, wording
 from runstrong.runs.metrics import ChartSeries
 from runstrong.workouts.charts import date_label
 
@@ -134,7 +134,7 @@ def distance_chart(
         low = finite[int(0.02 * (len(finite) - 1))]
         high = finite[math.ceil(0.98 * (len(finite) - 1))]
         step = next((s for s in PACE_STEPS_S if (high - low) / s <= MAX_TICKS - 1), 600)
-        label = formatting.format_pace_value
+        label = formatting.format_seconds
         y_label = f"pace, min:s /{unit}"
         inverted = True
     elif kind == "heart_rate":
@@ -276,7 +276,7 @@ def trend_chart(
             y=round(y_of(value), 1),
             after_strength=run.after_strength,
             text=f"{date_label(run.when, with_year=True)}: EF {value:.2f}"
-            + (" (within 48 h after strength work)" if run.after_strength else ""),
+            + (f" ({wording.AFTER_STRENGTH_WORK})" if run.after_strength else ""),
         )
         for run, value in zip(trend.runs, values, strict=True)
     )

@@ -37,15 +37,11 @@ def pace_seconds(speed_m_s: float, units: str) -> float:
     return metres_per_unit(units) / speed_m_s
 
 
-def format_pace_value(seconds: float) -> str:
-    return format_duration(round(seconds) * 1000)
-
-
 def format_pace(speed_m_s: float | None, units: str) -> str:
     """``3.0`` m/s → ``5:33 /km`` (or ``8:56 /mi``)."""
     if speed_m_s is None or speed_m_s <= 0:
         return "—"
-    return f"{format_pace_value(pace_seconds(speed_m_s, units))} /{unit_label(units)}"
+    return f"{format_seconds(pace_seconds(speed_m_s, units))} /{unit_label(units)}"
 
 
 def elevation_in_units(metres: float, units: str) -> float:

@@ -2,9 +2,9 @@
 
 ``expand`` turns an upload into activity files (a zip's members, within limits
 that stop a zip bomb); ``prepare`` turns one file into a ``Prepared``: parsed,
-summarised, its samples packed and its metrics computed, or the reason it
-cannot be. The CLI runs ``prepare`` in worker processes; the service stores the
-results in the main one.
+its samples packed and its metrics computed, or the reason it cannot be. The
+CLI runs ``prepare`` in worker processes; the service stores the results in
+the main one.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
-import importlib
-import importlib.util
 import io
 import logging
 import math
@@ -26,7 +24,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from runstrong.runs import parsers
+from runstrong.runs import metrics, parsers
 from runstrong.runs.parsers.detect import GZIP_MAGIC, MB, ZIP_MAGIC
 from runstrong.runs.samples import Activity, FloatArray, ParseError, Samples
 
@@ -41,10 +39,6 @@ MAX_ARCHIVE_UNPACKED = 2048 * MB
 # beyond what run files reach is a bomb, refused before it is read.
 MAX_RATIO = 200
 RATIO_CHECKED_FROM = 1 * MB
-
-# What a moving athlete covers at the least (m/s): slower than a slow walk is
-# standing still, and an auto-paused gap shows as no distance over its time.
-MOVING_SPEED = 0.5
 
 
 # ---------------------------------------------------------------------------
@@ -94,7 +88,7 @@ def count_path(path: Path) -> int:
     """How many activity files ``expand_path`` will yield (for a progress bar)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return max(1, sum(_is_activity_name(info.filename) for info in archive.infolist()))
+            return max(1, sum(is_activity_name(info.filename) for info in archive.infolist()))
     except (zipfile.BadZipFile, OSError, ValueError):
         return 1
 
@@ -113,7 +107,7 @@ def _expand_archive(name: str, source: BinaryIO) -> Iterator[Incoming]:
             f"{MAX_MEMBERS:,} accepted: refused",
         )
         return
-    wanted = [info for info in members if _is_activity_name(info.filename)]
+    wanted = [info for info in members if is_activity_name(info.filename)]
     declared = sum(info.file_size for info in wanted)
     if declared > MAX_ARCHIVE_UNPACKED:
         yield Incoming(
@@ -140,7 +134,9 @@ def _expand_archive(name: str, source: BinaryIO) -> Iterator[Incoming]:
         yield Incoming(name=member, data=content)
 
 
-def _is_activity_name(filename: str) -> bool:
+def is_activity_name(filename: str) -> bool:
+    """A run file (FIT, GPX or TCX, gzipped or not) or a zip, by its name (the CLI
+    picks a folder's files with it too); a zip's folder entry ("…/") is not."""
     lowered = filename.lower().removesuffix(".gz")
     return not filename.endswith("/") and lowered.endswith((*ACTIVITY_SUFFIXES, ".zip"))
 
@@ -175,16 +171,6 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 @dataclasses.dataclass(frozen=True)
-class Summary:
-    """What the runs list shows, from the samples alone."""
-
-    elapsed_s: float | None
-    moving_s: float | None
-    distance_m: float | None
-    avg_heart_rate: float | None
-
-
-@dataclasses.dataclass(frozen=True)
 class Prepared:
     """A file ready to store, or (``error`` set) the reason it cannot be."""
 
@@ -198,18 +184,23 @@ class Prepared:
     source_format: str = ""
     title: str = ""
     device: str = ""
-    summary: Summary | None = None
     point_count: int = 0
     original_gz: bytes = b""
     samples_packed: bytes = b""
-    metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
+    metrics: dict[str, Any] = dataclasses.field(default_factory=dict)  # RunMetrics.to_dict
     ef: float | None = None
     decoupling_pct: float | None = None
     qualifies: bool | None = None
 
+    def figure(self, name: str) -> float | None:
+        """One of the metrics' figures ("elapsed_s", "avg_heart_rate"…); None where the
+        file cannot support it, or for a file not parsed (refused, or already stored)."""
+        value = self.metrics.get(name)
+        return None if value is None else float(value)
+
 
 def prepare(incoming: Incoming, known: Container[str] = frozenset()) -> Prepared:
-    """Parse, summarise, pack and measure one activity file. Never raises for a bad file.
+    """Parse, pack and measure one activity file. Never raises for a bad file.
 
     A file whose content hash is in ``known`` (the athlete's stored files) is not
     parsed again: uploading a whole export a second time costs only the hashing.
@@ -222,7 +213,7 @@ def prepare(incoming: Incoming, known: Container[str] = frozenset()) -> Prepared
         if sha256 in known:
             return Prepared(name=incoming.name, sha256=sha256, already_stored=True)
         activity = parsers.parse_content(content)
-        metrics, ef, decoupling, qualifies = compute_metrics(activity)
+        figures, ef, decoupling, qualifies = compute_metrics(activity)
     except ParseError as error:
         return Prepared(name=incoming.name, error=str(error))
     except Exception:  # a bug, or a decoder tripping on a hostile file: this file only
@@ -238,14 +229,13 @@ def prepare(incoming: Incoming, known: Container[str] = frozenset()) -> Prepared
         source_format=activity.source_format,
         title=activity.name,
         device=activity.device,
-        summary=summarise(activity.samples),
         point_count=len(activity.samples),
         # The original is kept compressed; an upload that was gzip already is kept as it came.
         original_gz=incoming.data
         if incoming.data.startswith(GZIP_MAGIC)
         else gzip.compress(content, compresslevel=1, mtime=0),  # fast: it is rarely read
         samples_packed=pack_samples(activity.samples),
-        metrics=metrics,
+        metrics=figures,
         ef=ef,
         decoupling_pct=decoupling,
         qualifies=qualifies,
@@ -254,24 +244,20 @@ def prepare(incoming: Incoming, known: Container[str] = frozenset()) -> Prepared
 
 def compute_metrics(
     activity: Activity,
-) -> tuple[dict[str, Any], float | None, float | None, bool | None]:
-    """``runs.metrics.compute`` as JSON plus the three stored columns (ef, decoupling
-    in percent, qualifies); empty until that module exists."""
-    if importlib.util.find_spec("runstrong.runs.metrics") is None:
-        return {}, None, None, None
-    metrics_module: Any = importlib.import_module("runstrong.runs.metrics")
-    result = metrics_module.compute(activity)
-    is_instance = dataclasses.is_dataclass(result) and not isinstance(result, type)
-    data = dataclasses.asdict(result) if is_instance else {}
+) -> tuple[dict[str, Any], float | None, float | None, bool]:
+    """``metrics.compute`` as JSON plus the three stored columns (ef, decoupling in
+    percent, qualifies)."""
+    result = metrics.compute(activity)
     return (
-        _jsonable(data),
-        _optional_float(getattr(result, "ef", None)),
-        _optional_float(getattr(result, "decoupling_pct", None)),
-        None if getattr(result, "qualifies", None) is None else bool(result.qualifies),
+        _jsonable(result.to_dict()),
+        _optional_float(result.ef),
+        _optional_float(result.decoupling_pct),
+        result.qualifies,
     )
 
 
-def _optional_float(value: Any) -> float | None:
+def _optional_float(value: float | None) -> float | None:
+    """The stored columns take no NaN or infinity (as ``_jsonable`` gives the JSON)."""
     if value is None:
         return None
     number = float(value)
@@ -293,31 +279,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
-
-
-def summarise(samples: Samples) -> Summary:
-    t = samples.t
-    distance = samples.distance_m
-    timed = np.isfinite(t)
-    elapsed = float(np.nanmax(t) - np.nanmin(t)) if timed.any() else None
-    distance_m = (
-        float(np.nanmax(distance) - np.nanmin(distance)) if np.isfinite(distance).any() else None
-    )
-    moving: float | None = None
-    if elapsed is not None and distance_m is not None:
-        usable = timed & np.isfinite(distance)
-        dt = np.diff(t[usable])
-        dd = np.diff(distance[usable])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            moving_steps = (dt > 0) & (dd >= MOVING_SPEED * dt)
-        moving = float(dt[moving_steps].sum())
-    heart = samples.heart_rate[np.isfinite(samples.heart_rate)]
-    return Summary(
-        elapsed_s=elapsed,
-        moving_s=moving,
-        distance_m=distance_m,
-        avg_heart_rate=float(heart.mean()) if heart.size else None,
-    )
 
 
 # ---------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from runstrong.runs.samples import Activity, FloatArray, Samples
+from runstrong.runs.samples import Activity, FloatArray, Samples, distance_along
 
 METRICS_VERSION = 1  # bump when a definition changes, so stored metrics can be recomputed
 
@@ -65,7 +65,6 @@ MAX_GRADE = 0.45
 CHART_POINTS = 500
 
 METRES_PER_YARD = 0.9144
-EARTH_RADIUS_M = 6_371_008.8
 
 # Every figure that can be unavailable, as named in RunMetrics.
 FIGURES = (
@@ -169,26 +168,11 @@ def _fill_by_index(values: FloatArray) -> FloatArray:
     return np.interp(index, index[finite], values[finite])
 
 
-def _distance_from_positions(lat: FloatArray, lon: FloatArray) -> FloatArray:
-    """Cumulative great-circle distance (haversine) through the points that have a position."""
-    distance = np.full(lat.shape[0], np.nan)
-    has = np.isfinite(lat) & np.isfinite(lon)
-    if has.sum() < 2:
-        return distance
-    phi = np.radians(lat[has])
-    lam = np.radians(lon[has])
-    half_dphi = np.diff(phi) / 2
-    half_dlam = np.diff(lam) / 2
-    a = np.sin(half_dphi) ** 2 + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(half_dlam) ** 2
-    steps = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    distance[has] = np.concatenate(([0.0], np.cumsum(steps)))
-    return distance
-
-
 def _distance(samples: Samples) -> FloatArray | None:
     distance = samples.distance_m
     if np.isfinite(distance).sum() < 2:
-        distance = _distance_from_positions(samples.lat, samples.lon)
+        # Samples built elsewhere than by a parser (which fills this already).
+        distance = distance_along(samples.lat, samples.lon)
     if np.isfinite(distance).sum() < 2:
         return None
     filled = _fill_by_index(distance)

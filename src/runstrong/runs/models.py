@@ -68,17 +68,6 @@ class Activity(models.Model):
     def to_samples(self) -> samples.Samples:
         return intake.unpack_samples(bytes(self.samples_packed))
 
-    def to_activity(self) -> samples.Activity:
-        """The parsed activity again, for the metrics, without re-reading the file."""
-        return samples.Activity(
-            sport=self.sport,
-            start=self.start,
-            source_format=self.source_format,
-            samples=self.to_samples(),
-            name=self.title,
-            device=self.device,
-        )
-
     def original_bytes(self) -> bytes:
         return gzip.decompress(bytes(self.original_gz))
 

@@ -35,14 +35,15 @@ def print_trend(athlete: User, console: Console, *, split: date | None = None) -
             f"{len(runs)} qualifying run{'s' if len(runs) != 1 else ''} from "
             f"{date_label(first, with_year=True)} to {date_label(last, with_year=True)}; "
             f"{sessions} strength session{'s' if sessions != 1 else ''}; "
-            f"{marked} run{'s' if marked != 1 else ''} within 48 h after one (marked *)."
+            f"{marked} run{'s' if marked != 1 else ''} within {wording.AFTER_STRENGTH_HOURS} h "
+            "after one (marked *)."
         )
         say()
         say("Most recent:")
         for run in reversed(runs[-RECENT:]):
             mark = " *" if run.after_strength else ""
             rolling = (
-                f"   28-day average {formatting.ef_in_units(run.rolling, units):.2f}"
+                f"   {wording.ROLLING_AVERAGE} {formatting.ef_in_units(run.rolling, units):.2f}"
                 if run.rolling is not None
                 else ""
             )
@@ -59,7 +60,7 @@ def print_trend(athlete: User, console: Console, *, split: date | None = None) -
             "The comparison starts from your first RunStrong session."
         )
     else:
-        split_text = date_label(selectors.day_start(page.split_date), with_year=True)
+        split_text = wording.split_text(page.trend.split)
         say(f"Before/after {split_text} (your first RunStrong session unless chosen):")
         say(f"  verdict: {wording.headline(comparison)}")
         say(f"  change in mean EF: {formatting.format_percent(comparison.change_pct)}")
@@ -67,7 +68,7 @@ def print_trend(athlete: User, console: Console, *, split: date | None = None) -
         say(f"  runs before: {comparison.n_before}; from then on: {comparison.n_after}")
         if page.trend.left_out_before or page.trend.left_out_after:
             say(
-                f"  left out (within 48 h after strength work): {page.trend.left_out_before} "
+                f"  left out ({wording.AFTER_STRENGTH_WORK}): {page.trend.left_out_before} "
                 f"before, {page.trend.left_out_after} after"
             )
         say()
@@ -91,6 +92,6 @@ def _why_no_runs(page: selectors.EfficiencyTrend) -> str:
     if not page.activity_count:
         return "no runs imported yet. Import your watch's files with `runstrong import PATH...`."
     return (
-        f"none of your {page.activity_count} imported activities qualifies (heart rate and at "
-        "least 20 minutes of steady running after a 10-minute warm-up)."
+        f"none of your {page.activity_count} imported activities qualifies (heart rate and "
+        f"{wording.STEADY_RULE})."
     )

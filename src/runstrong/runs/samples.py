@@ -16,6 +16,8 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 
+EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG); what most running apps use
+
 
 class ParseError(ValueError):
     """A file that cannot be read as an activity; the message is shown to the athlete."""
@@ -58,3 +60,20 @@ class Activity:
     @property
     def is_run(self) -> bool:
         return self.sport in {"running", "run", "trail_running", "treadmill_running"}
+
+
+def distance_along(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    """Cumulative great-circle distance (haversine) at each point that has a position,
+    from the first such point; NaN at the points without one."""
+    distance = np.full(lat.shape[0], np.nan)
+    placed = np.isfinite(lat) & np.isfinite(lon)
+    if not placed.any():
+        return distance
+    phi = np.radians(lat[placed])
+    lam = np.radians(lon[placed])
+    half_dphi = np.diff(phi) / 2
+    half_dlam = np.diff(lam) / 2
+    a = np.sin(half_dphi) ** 2 + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(half_dlam) ** 2
+    steps = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    distance[placed] = np.concatenate(([0.0], np.cumsum(steps)))
+    return distance

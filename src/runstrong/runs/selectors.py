@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from runstrong.accounts.models import User
@@ -15,15 +14,17 @@ from runstrong.workouts.models import Result
 
 
 def activity_get(activity_id: int, athlete: User) -> Activity | None:
-    """The athlete's own activity, or None (another athlete's is as good as missing)."""
-    return Activity.objects.filter(id=activity_id, athlete=athlete).first()
+    """The athlete's own activity, or None (another athlete's is as good as missing).
+
+    Without the original file: the run page draws from the samples and the stored
+    metrics, and the file can run to megabytes."""
+    return Activity.objects.filter(id=activity_id, athlete=athlete).defer("original_gz").first()
 
 
 @dataclass(frozen=True)
 class EfficiencyTrend:
     trend: stats.Trend
     activity_count: int  # every imported file of the athlete
-    run_count: int  # of which runs
     first_session: date | None  # the athlete's first RunStrong strength session
     split_date: date | None  # the date the comparison splits at (None: nothing to split at)
 
@@ -40,9 +41,7 @@ def efficiency_trend(
 
     ``split`` defaults to the day of the athlete's first strength session.
     """
-    counts = Activity.objects.filter(athlete=athlete).aggregate(
-        activities=Count("id"), runs=Count("id", filter=Q(is_run=True))
-    )
+    activity_count = Activity.objects.filter(athlete=athlete).count()
     rows = (
         Activity.objects.filter(
             athlete=athlete,
@@ -76,8 +75,7 @@ def efficiency_trend(
     )
     return EfficiencyTrend(
         trend=trend,
-        activity_count=int(counts["activities"]),
-        run_count=int(counts["runs"]),
+        activity_count=activity_count,
         first_session=first_session,
         split_date=split_date,
     )

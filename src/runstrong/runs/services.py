@@ -124,10 +124,9 @@ def _store(
 
 def _columns(prepared: intake.Prepared) -> dict[str, Any]:
     """The activity's columns. Distance, times and heart rate are the metrics' own
-    figures when they were computed, so the list and the run page agree."""
-    summary = prepared.summary or intake.Summary(None, None, None, None)
+    figures, so the list and the run page agree."""
     figures = {
-        name: prepared.metrics.get(name, getattr(summary, name))
+        name: prepared.figure(name)
         for name in ("elapsed_s", "moving_s", "distance_m", "avg_heart_rate")
     }
     return {
@@ -152,7 +151,7 @@ def _columns(prepared: intake.Prepared) -> dict[str, Any]:
 
 def _better_copy(stored: Activity, prepared: intake.Prepared) -> bool:
     """A copy of a stored run that has the heart rate the stored one lacks."""
-    has_heart_rate = prepared.summary is not None and prepared.summary.avg_heart_rate is not None
+    has_heart_rate = prepared.figure("avg_heart_rate") is not None
     return stored.sha256 != prepared.sha256 and stored.avg_heart_rate is None and has_heart_rate
 
 
@@ -162,7 +161,7 @@ def _imported_message(prepared: intake.Prepared) -> str:
         parts.append("kept, but not a run: left out of the efficiency trend")
     if prepared.start is None:
         parts.append("no times in the file: pace and efficiency unavailable")
-    elif prepared.summary is not None and prepared.summary.avg_heart_rate is None:
+    elif prepared.figure("avg_heart_rate") is None:
         parts.append("no heart rate: efficiency unavailable")
     return "; ".join(parts)
 
@@ -189,7 +188,7 @@ def _duplicate_of(athlete: User, prepared: intake.Prepared) -> tuple[Activity, s
     )
     if same_file is not None:
         return same_file, f"already imported (the same file as {same_file.original_name})"
-    if prepared.start is None or prepared.summary is None:
+    if prepared.start is None:
         return None
     nearby = (
         Activity.objects.filter(
@@ -200,7 +199,7 @@ def _duplicate_of(athlete: User, prepared: intake.Prepared) -> tuple[Activity, s
         .order_by("start")
     )
     for candidate in nearby:
-        if _same_run(candidate, prepared.summary):
+        if _same_run(candidate, prepared):
             imported = timezone.localtime(candidate.imported_at)
             when = f"{imported.day} {imported:%b %Y}"
             return candidate, (
@@ -216,9 +215,9 @@ def _close(a: float | None, b: float | None, floor: float) -> bool:
     return abs(a - b) <= max(floor, SAME_RUN_SHARE * max(a, b))
 
 
-def _same_run(stored: Activity, summary: intake.Summary) -> bool:
-    return _close(stored.elapsed_s, summary.elapsed_s, SAME_RUN_SECONDS) and _close(
-        stored.distance_m, summary.distance_m, SAME_RUN_METRES
+def _same_run(stored: Activity, prepared: intake.Prepared) -> bool:
+    return _close(stored.elapsed_s, prepared.figure("elapsed_s"), SAME_RUN_SECONDS) and _close(
+        stored.distance_m, prepared.figure("distance_m"), SAME_RUN_METRES
     )
 
 

@@ -11,29 +11,26 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from runstrong.accounts.web import logged_in_athlete
-from runstrong.runs import formatting, selectors_import, services
+from runstrong.runs import formatting, selectors_import, services, wording
 from runstrong.runs.forms import MAX_NEW_FILES, MB, UploadForm, UploadLimit
 from runstrong.runs.models import Activity, ImportSource, ImportStatus
 
 
-def _run_url(activity_id: int) -> str | None:
-    """The run page (the analysis part of the runs app), once it is routed."""
-    try:
-        return reverse("runs_analysis:run", args=[activity_id])
-    except NoReverseMatch:
-        return None
+def _run_url(activity_id: int) -> str:
+    """The run page (the analysis part of the runs app)."""
+    return reverse("runs_analysis:run", args=[activity_id])
 
 
 @dataclass(frozen=True)
 class RunRow:
     activity: Activity
-    url: str | None
+    url: str
     date: str
     sport: str
     distance: str
@@ -77,7 +74,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     athlete = logged_in_athlete(request)
     page = selectors_import.activity_page(athlete, page=request.GET.get("page"))
     rows = [_row(activity, athlete.units) for activity in page.object_list]
-    return render(request, "runs/list.html", {"page": page, "rows": rows})
+    return render(request, "runs/list.html", {"page": page, "rows": rows, "rules": wording.RULES})
 
 
 @csrf_exempt  # checked in _upload, once the size limit is in place (Django's documented way)

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 from runstrong.accounts.web import logged_in_athlete
 from runstrong.runs import charts, formatting, metrics, selectors, stats, wording
 from runstrong.runs.forms_analysis import SplitForm
-from runstrong.workouts.charts import date_label
 
 RECENT_RUNS = 30  # rows in the trend page's table; the chart shows every run
 
@@ -93,6 +92,7 @@ def run_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "figures": _figures(result, athlete.units),
             "charts": charts.run_charts(series, athlete.units),
             "unit": formatting.unit_label(athlete.units),
+            "rules": wording.RULES,
         },
     )
 
@@ -109,11 +109,7 @@ def trend(request: HttpRequest) -> HttpResponse:
         # No date chosen (or an empty one): the field shows the default in use.
         form = SplitForm(initial={"split": page.split_date})
     comparison = page.trend.comparison
-    split_text = (
-        date_label(selectors.day_start(page.split_date), with_year=True)
-        if page.split_date is not None
-        else ""
-    )
+    split_text = wording.split_text(page.trend.split)
     units = athlete.units
     recent = list(reversed(page.trend.runs[-RECENT_RUNS:]))
     return render(
@@ -128,20 +124,21 @@ def trend(request: HttpRequest) -> HttpResponse:
             "interval": wording.interval_text(comparison) if comparison else None,
             "explanation": wording.explanation(comparison, split_text) if comparison else [],
             "change": formatting.format_percent(comparison.change_pct) if comparison else None,
-            "mean_before": _ef(comparison.mean_before, units) if comparison else None,
-            "mean_after": _ef(comparison.mean_after, units) if comparison else None,
+            "mean_before": formatting.format_ef(comparison.mean_before, units)
+            if comparison
+            else None,
+            "mean_after": formatting.format_ef(comparison.mean_after, units)
+            if comparison
+            else None,
             "split_text": split_text,
             "recent": [
                 {"run": run, "ef": f"{formatting.ef_in_units(run.ef, units):.2f}"} for run in recent
             ],
             "ef_label": formatting.ef_label(units),
             "min_runs": stats.MIN_RUNS_PER_SIDE,
+            "rules": wording.RULES,
         },
         # A bad date still shows the page, at the default date, with the message
         # by the field.
         status=200 if valid else 400,
     )
-
-
-def _ef(value: float | None, units: str) -> str:
-    return formatting.format_ef(value, units)

@@ -1,9 +1,39 @@
-"""The trend's verdict and its explanation in plain words (pure; the page and the CLI share it)."""
+"""The trend's verdict and its explanation in plain words (pure; the page and the CLI share it).
+
+Also the rules as the pages and the CLI state them, built from the constants
+that apply them (``metrics``, ``stats``), so a changed rule cannot leave its
+old number in the text.
+"""
 
 from __future__ import annotations
 
-from runstrong.runs import stats
+from datetime import datetime, timedelta
+
+from runstrong.runs import metrics, stats
 from runstrong.runs.formatting import format_percent
+from runstrong.workouts.charts import date_label
+
+QUALIFYING_MINUTES = round(metrics.QUALIFYING_STEADY_S / 60)
+WARM_UP_MINUTES = round(metrics.WARM_UP_S / 60)
+AFTER_STRENGTH_HOURS = round(stats.AFTER_STRENGTH / timedelta(hours=1))
+ROLLING_DAYS = stats.ROLLING_WINDOW.days
+
+STEADY_RULE = (
+    f"at least {QUALIFYING_MINUTES} minutes of steady running "
+    f"after a {WARM_UP_MINUTES}-minute warm-up"
+)
+AFTER_STRENGTH_WORK = f"within {AFTER_STRENGTH_HOURS} h after strength work"
+ROLLING_AVERAGE = f"{ROLLING_DAYS}-day average"
+
+# The same, for the templates: {{ rules.qualifying_minutes }}…
+RULES = {
+    "qualifying_minutes": QUALIFYING_MINUTES,
+    "warm_up_minutes": WARM_UP_MINUTES,
+    "after_strength_hours": AFTER_STRENGTH_HOURS,
+    "steady_rule": STEADY_RULE,
+    "after_strength_work": AFTER_STRENGTH_WORK,
+    "rolling_average": ROLLING_AVERAGE,
+}
 
 HEADLINES = {
     stats.IMPROVED: "Improved",
@@ -16,6 +46,11 @@ CAUSATION = (
     "Even a clear change does not show that the strength work caused it: running more, "
     "a cooler season, better sleep or flatter routes all move this number too."
 )
+
+
+def split_text(split: datetime | None) -> str:
+    """The comparison's date as the page and the CLI print it ("" without one)."""
+    return "" if split is None else date_label(split, with_year=True)
 
 
 def headline(comparison: stats.Comparison) -> str:

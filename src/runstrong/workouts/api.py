@@ -33,7 +33,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from runstrong.accounts.models import User
-from runstrong.accounts.web import request_athlete
+from runstrong.accounts.web import logged_in_athlete, request_athlete
 from runstrong.workouts import engine, selectors, services
 from runstrong.workouts.models import Result, WorkoutSession
 
@@ -144,8 +144,7 @@ def _json_only(
 @_json_only("GET")
 def session_detail(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """``GET /api/sessions/<id>/``: the plan, every stored event, the state, the result."""
-    athlete = request_athlete(request)
-    assert athlete is not None
+    athlete = logged_in_athlete(request)  # _json_only let no visitor in
     session = selectors.session_get(session_id, athlete)
     if session is None:
         return _error(404, "not_found", "no such session")
@@ -197,8 +196,7 @@ def _event_count(session_id: UUID, athlete: User) -> int:
 @_json_only("POST")
 def session_events(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """``POST /api/sessions/<id>/events/`` with ``{"events": [{"seq": N, "type": …}, …]}``."""
-    athlete = request_athlete(request)
-    assert athlete is not None
+    athlete = logged_in_athlete(request)  # _json_only let no visitor in
     if (failure := _csrf_failure(request)) is not None:
         return failure
     try:

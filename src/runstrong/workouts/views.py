@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from runstrong.accounts.web import request_athlete
+from runstrong.accounts.web import logged_in_athlete, request_athlete
 from runstrong.community import selectors as community_selectors
 from runstrong.community import views as community_views
 from runstrong.workouts import catalog, charts, progress, selectors, services
@@ -165,8 +165,7 @@ def _attempt(result: Result) -> progress.Attempt:
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    athlete = request_athlete(request)
-    assert athlete is not None
+    athlete = logged_in_athlete(request)
     results = selectors.history(athlete)
     attempts = [_attempt(result) for result in results]
     attempt_of = {attempt.id: attempt for attempt in attempts}

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from runstrong.runs.samples import FloatArray, ParseError, Samples
+from runstrong.runs.samples import FloatArray, ParseError, Samples, distance_along
 
 NAN = math.nan
-EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG); what most running apps use
 # A day at one point a second, with room to spare: more points than this in one
 # file is a damaged or hostile file, and would only cost memory.
 MAX_POINTS = 400_000
@@ -153,15 +152,5 @@ def _cumulative_distance(recorded: FloatArray, lat: FloatArray, lon: FloatArray)
     positions (great-circle); else NaN throughout (a treadmill file without distance)."""
     if np.isfinite(recorded).any():
         return _fill_gaps(recorded)
-    placed = np.isfinite(lat) & np.isfinite(lon)
-    if placed.sum() < 1:
-        return np.full(recorded.shape, NAN)
-    phi = np.radians(lat[placed])
-    lam = np.radians(lon[placed])
-    half_dphi = np.diff(phi) / 2
-    half_dlam = np.diff(lam) / 2
-    a = np.sin(half_dphi) ** 2 + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(half_dlam) ** 2
-    steps = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    along = np.full(recorded.shape, NAN)
-    along[placed] = np.concatenate(([0.0], np.cumsum(steps)))
-    return _fill_gaps(along)
+    # Without any position this is NaN throughout, and stays so.
+    return _fill_gaps(distance_along(lat, lon))
