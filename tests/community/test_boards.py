@@ -341,10 +341,11 @@ def test_your_pinned_place_counts_ties_and_filters(client: Client) -> None:
 
 
 def test_your_place_is_the_same_counted_from_either_end_of_the_board(client: Client) -> None:
-    # Places above the middle row are counted from the top, below it from the
-    # bottom: ties, finishers and capped results below must come out the same.
-    for n in range(30):
-        posted(runner(f"Quick {n:02d}"), 600 + n * 5)
+    # Places are counted from an anchor next to the viewer's quarter of the
+    # board: ties, finishers and capped results below must come out the same.
+    quick = [runner(f"Quick {n:02d}") for n in range(30)]
+    for n, athlete in enumerate(quick):
+        posted(athlete, 600 + n * 5)
     me, tied = runner("Me"), runner("Tied")
     posted(me, 900)
     posted(tied, 900)
@@ -363,6 +364,9 @@ def test_your_place_is_the_same_counted_from_either_end_of_the_board(client: Cli
     assert "Your place: 39</strong> of 40" in page(client)
     client.force_login(upper)
     assert "Your place: 3</strong> of 40" in page(client)
+    for n in (12, 22):  # in the second and the third quarter
+        client.force_login(quick[n])
+        assert f"Your place: {n + 2}</strong> of 40" in page(client)  # Upper ahead too
 
 
 def test_pages_walk_the_whole_board_once_in_order(client: Client) -> None:
