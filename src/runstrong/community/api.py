@@ -19,7 +19,6 @@ from runstrong.workouts.models import Result
 
 
 def result_payload(result: Result, viewer: User | None) -> dict[str, Any]:
-    slots = result.session.plan["slots"]
     cheers = selectors.cheer_counts([result.pk], viewer)[result.pk]
     return {
         "id": result.pk,
@@ -35,11 +34,13 @@ def result_payload(result: Result, viewer: User | None) -> dict[str, Any]:
         "review": result.review,
         "splits": [
             {
-                "exercise": str(slot["exercise_name"]),
+                "exercise": name,
                 "reps": reps,
                 "split_ms": split,
             }
-            for slot, reps, split in zip(slots, result.reps_done, result.splits_ms, strict=False)
+            for name, reps, split in zip(
+                result.session.exercise_names, result.reps_done, result.splits_ms, strict=False
+            )
         ],
         "visibility": result.visibility,
         "cheers": {cheer.kind: cheer.count for cheer in cheers},

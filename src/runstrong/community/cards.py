@@ -25,7 +25,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from runstrong.workouts.formatting import MONTHS, format_duration
+from runstrong.workouts.formatting import MONTHS, format_duration, format_total
 
 # Bump when the drawing changes: stored cards older than this are redrawn.
 CARD_VERSION = 1
@@ -81,9 +81,7 @@ class CardData:
 
 def total_text(card: CardData) -> str:
     """What the card shows as the result: ``12:34``, or ``CAP + 180`` when the cap fell."""
-    if card.capped:
-        return f"CAP + {card.reps_at_cap or 0}"
-    return format_duration(card.total_ms)
+    return format_total(capped=card.capped, reps_at_cap=card.reps_at_cap, total_ms=card.total_ms)
 
 
 def subtitle_text(card: CardData) -> str:

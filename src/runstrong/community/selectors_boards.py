@@ -32,7 +32,7 @@ from django.utils import timezone
 from runstrong.accounts.models import User
 from runstrong.community import board_cache, ranking
 from runstrong.community.models import BoardEntry, BoardVersion, Club, Membership, Notification
-from runstrong.workouts.formatting import MONTHS, format_duration
+from runstrong.workouts.formatting import MONTHS, format_total
 from runstrong.workouts.models import Exercise, Program
 
 PAGE_SIZE = 25
@@ -235,7 +235,9 @@ def _row(row: dict[str, Any], *, rank: int, names: dict[str, str]) -> BoardRow:
         rank=rank,
         athlete_id=row["athlete_id"],
         name=row["athlete__display_name"] or row["athlete__username"],
-        time=f"CAP + {row['reps_done']}" if capped else format_duration(row["total_s"] * 1000),
+        time=format_total(
+            capped=capped, reps_at_cap=row["reps_done"], total_ms=row["total_s"] * 1000
+        ),
         capped=capped,
         core_exercise=names.get(row["core_exercise"], row["core_exercise"]),
         day=day,

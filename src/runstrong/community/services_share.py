@@ -16,7 +16,6 @@ class NotShareable(Exception):
 
 def card_data(result: Result) -> cards.CardData:
     """What the card shows, from a result loaded with its program, session and athlete."""
-    slots = result.session.plan["slots"]
     return cards.CardData(
         program_name=result.program.name,
         total_ms=result.total_ms,
@@ -24,8 +23,8 @@ def card_data(result: Result) -> cards.CardData:
         capped=result.capped,
         reps_at_cap=result.reps_at_cap,
         splits=tuple(
-            cards.CardSplit(label=str(slot["exercise_name"]), ms=split)
-            for slot, split in zip(slots, result.splits_ms, strict=True)
+            cards.CardSplit(label=name, ms=split)
+            for name, split in zip(result.session.exercise_names, result.splits_ms, strict=True)
         ),
         athlete_name=result.athlete.shown_name,
         day=timezone.localtime(result.started_at).date(),

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_safe
 
 from runstrong.community import cards, selectors_share, services_share, sharing
 from runstrong.workouts import charts, progress
-from runstrong.workouts.formatting import format_duration
-from runstrong.workouts.models import Result, Source
+from runstrong.workouts.formatting import format_duration, format_total
+from runstrong.workouts.models import Source
 
 # The card of a given drawing version never changes, and its URL carries that
 # version: browsers and proxies may keep it for a year.
@@ -49,10 +49,6 @@ def _viewer_id(request: HttpRequest) -> int | None:
     return request.user.pk if request.user.is_authenticated else None
 
 
-def _slot_names(result: Result) -> list[str]:
-    return [str(slot["exercise_name"]) for slot in result.session.plan["slots"]]
-
-
 @require_safe
 def public_result(request: HttpRequest, result_id: int) -> HttpResponse:
     result = selectors_share.public_page_result(result_id)
@@ -63,13 +59,15 @@ def public_result(request: HttpRequest, result_id: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("workouts:result", args=[result.id]))
         raise Http404("No such result")
 
-    names = _slot_names(result)
+    names = result.session.exercise_names
     splits: list[int | None] = list(result.splits_ms)
     split_texts = [
         (name, format_duration(split) if split is not None else "not reached")
         for name, split in zip(names, splits, strict=True)
     ]
-    total = cards.total_text(services_share.card_data(result))
+    total = format_total(
+        capped=result.capped, reps_at_cap=result.reps_at_cap, total_ms=result.total_ms
+    )
     title = sharing.share_title(
         athlete_name=result.athlete.shown_name, program_name=result.program.name, total=total
     )

@@ -22,6 +22,12 @@ def format_duration(ms: int | None, *, tenths: bool = False) -> str:
     return f"{sign}{text}" + (f".{tenth}" if tenth is not None else "")
 
 
+def format_total(*, capped: bool, reps_at_cap: int | None, total_ms: int | None) -> str:
+    """A result as boards and pages show it: ``12:34``, or ``CAP + 180`` (the reps
+    done when the cap fell, which rank below every finisher)."""
+    return f"CAP + {reps_at_cap or 0}" if capped else format_duration(total_ms)
+
+
 def format_delta(ms: int) -> str:
     """A signed difference, ``-0:12`` faster or ``+1:05`` slower."""
     return ("+" if ms > 0 else "-" if ms < 0 else "±") + format_duration(abs(ms))

@@ -105,6 +105,11 @@ class WorkoutSession(models.Model):
     def core_exercise(self) -> str:
         return str(self.plan["slots"][0]["exercise"])
 
+    @property
+    def exercise_names(self) -> list[str]:
+        """The slots' exercises as they were named when the session began."""
+        return [str(slot["exercise_name"]) for slot in self.plan["slots"]]
+
 
 class SessionEvent(models.Model):
     """One event as the client sent it; never updated, never deleted on its own."""

@@ -110,10 +110,6 @@ def program_start(request: HttpRequest, slug: str) -> HttpResponse:
 # Results and history.
 
 
-def _slot_names(result: Result) -> list[str]:
-    return [str(slot["exercise_name"]) for slot in result.session.plan["slots"]]
-
-
 @require_GET
 def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
     """The owner's full result; a read-only view with cheers and comments for whoever
@@ -128,7 +124,7 @@ def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
     is_owner = athlete is not None and athlete.pk == result.athlete_id
     # The comparison with a previous best is the owner's own business.
     previous_best = selectors.result_previous_best(result) if is_owner else None
-    names = _slot_names(result)
+    names = result.session.exercise_names
     splits: list[int | None] = list(result.splits_ms)
     rows = progress.compare_slots(
         names,

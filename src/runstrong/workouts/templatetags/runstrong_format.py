@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
-from runstrong.workouts.formatting import format_delta, format_duration
+from runstrong.workouts.formatting import format_delta, format_duration, format_total
 
 register = template.Library()
 
@@ -13,6 +15,14 @@ register = template.Library()
 def duration(ms: int | None) -> str:
     """``{{ result.total_ms|duration }}`` → ``12:34``."""
     return format_duration(ms)
+
+
+@register.filter
+def total(result: Any) -> str:
+    """``{{ result|total }}`` → ``12:34``, or ``CAP + 180`` for a result over the cap."""
+    return format_total(
+        capped=result.capped, reps_at_cap=result.reps_at_cap, total_ms=result.total_ms
+    )
 
 
 @register.filter
