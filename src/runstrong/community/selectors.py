@@ -161,15 +161,6 @@ def admins_a_club_of(*, viewer_id: int, owner_id: int) -> bool:
     ).exists()
 
 
-def may_delete_comment(
-    *, viewer_id: int | None, author_id: int, owner_id: int, admin_of_owner: bool
-) -> bool:
-    """The author, the result's owner, or an admin of a club the owner is in."""
-    if viewer_id is None:
-        return False
-    return viewer_id in (author_id, owner_id) or admin_of_owner
-
-
 def result_social(result: Result, viewer: User | None) -> ResultSocial:
     """Cheers and comments of a result the viewer may see: three queries at most."""
     viewer_id = _viewer_id(viewer)
@@ -185,8 +176,8 @@ def result_social(result: Result, viewer: User | None) -> ResultSocial:
         comments=[
             CommentView(
                 comment=comment,
-                can_edit=viewer_id == comment.author_id,
-                can_delete=may_delete_comment(
+                can_edit=access.may_edit_comment(viewer_id=viewer_id, author_id=comment.author_id),
+                can_delete=access.may_delete_comment(
                     viewer_id=viewer_id,
                     author_id=comment.author_id,
                     owner_id=result.athlete_id,

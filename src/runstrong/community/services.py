@@ -19,7 +19,7 @@ from django.utils.text import Truncator, slugify
 
 from runstrong import ratelimit
 from runstrong.accounts.models import Privacy, User
-from runstrong.community import board_cache, ranking, selectors
+from runstrong.community import access, board_cache, ranking, selectors
 from runstrong.community.models import (
     CLUB_DESCRIPTION_MAX_LENGTH,
     CLUB_NAME_MAX_LENGTH,
@@ -270,7 +270,7 @@ def comment_edit(*, author: User, comment_id: int, text: str) -> Comment:
         comment = _comment_locked(comment_id)
         if selectors.result_visible_to(comment.result_id, author) is None:
             raise NotFound("No such comment.")
-        if comment.author_id != author.pk:
+        if not access.may_edit_comment(viewer_id=author.pk, author_id=comment.author_id):
             raise NotAllowed("Only the person who wrote a comment can edit it.")
         if comment.text != cleaned:
             Notification.objects.filter(comment=comment).update(
@@ -298,7 +298,7 @@ def comment_delete(*, actor: User, comment_id: int) -> None:
             admin_of_owner = selectors.admins_a_club_of(
                 viewer_id=actor.pk, owner_id=result.athlete_id
             )
-            if not selectors.may_delete_comment(
+            if not access.may_delete_comment(
                 viewer_id=actor.pk,
                 author_id=comment.author_id,
                 owner_id=result.athlete_id,

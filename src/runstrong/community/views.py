@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from runstrong.accounts.models import Privacy, User
 from runstrong.accounts.web import HtmxHttpRequest, logged_in_athlete
-from runstrong.community import forms, selectors, services, sharing
+from runstrong.community import access, forms, selectors, services, sharing
 from runstrong.community.views_share import absolute_url
 from runstrong.workouts.models import Result
 
@@ -214,7 +214,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = selectors.comment_get(comment_id, viewer)
     if comment is None:
         raise Http404("No such comment")
-    if comment.author_id != viewer.pk:
+    if not access.may_edit_comment(viewer_id=viewer.pk, author_id=comment.author_id):
         return refused(
             request, services.NotAllowed("Only the person who wrote a comment can edit it.")
         )
