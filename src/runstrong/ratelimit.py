@@ -92,12 +92,19 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def too_many_requests(request: HttpRequest, decision: Decision, *, what: str) -> HttpResponse:
+def too_many_requests(
+    request: HttpRequest,
+    decision: Decision,
+    *,
+    what: str,
+    template: str = "429.html",
+    message: str = "",
+) -> HttpResponse:
     """The page a refused request gets: 429, with when to try again."""
     response = render(
         request,
-        "429.html",
-        {"what": what, "minutes": decision.retry_after_minutes},
+        template,
+        {"what": what, "minutes": decision.retry_after_minutes, "message": message},
         status=429,
     )
     response.headers["Retry-After"] = str(decision.retry_after)

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from runstrong import ratelimit
 from runstrong.accounts.models import Privacy, User
 from runstrong.accounts.web import HtmxHttpRequest, logged_in_athlete
 from runstrong.community import access, forms, selectors, services, sharing
@@ -31,14 +32,13 @@ def refused(request: HttpRequest, error: services.CommunityError) -> HttpRespons
     if isinstance(error, services.NotFound):
         raise Http404(error.message)
     if isinstance(error, services.RateLimited):
-        response = render(
+        return ratelimit.too_many_requests(
             request,
-            "community/too_many.html",
-            {"message": error.message, "what": error.what},
-            status=429,
+            error.decision,
+            what=error.what,
+            template="community/too_many.html",
+            message=error.message,
         )
-        response.headers["Retry-After"] = str(error.decision.retry_after)
-        return response
     status = 403 if isinstance(error, services.NotAllowed) else 422
     return render(request, "community/refused.html", {"message": error.message}, status=status)
 
