@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
+from runstrong.workouts.formatting import format_duration
 from runstrong.workouts.models import Result, SessionEvent, WorkoutSession
 
 from .helpers import (
@@ -161,6 +162,44 @@ def test_a_workout_finished_offline_is_stored_once_when_the_network_returns(
     assert badge.is_hidden()
     assert Result.objects.filter(session=session).count() == 1
     assert_stored_once(session, shown)
+
+
+def test_a_workout_finished_offline_says_it_waits_on_this_phone_then_links_to_the_result(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    ready_device(context, live_server.url, athlete)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+    start(page)
+    tap(page, TAPS - 1)
+    wait_for_server(page, session, TAPS)
+
+    context.set_offline(True)
+    tap(page, 1)  # the last set, and the finish with it
+    wait_for_view(page, "done")
+    status = page.locator("#save-status")
+    said = "Saved on this phone. It will be posted to your history when the phone is back online."
+    expect(status).to_have_text(said)
+    # Screen readers hear it with the finish, through the page's live region.
+    expect(page.locator("#announcer")).to_contain_text(said)
+    # Nothing that looks like a link and goes nowhere.
+    assert page.locator("#live a:not([href])").count() == 0
+    expect(page.get_by_role("link", name="See the full result")).to_have_count(0)
+    assert not Result.objects.filter(session=session).exists()
+
+    context.set_offline(False)
+    link = page.get_by_role("link", name="See the full result")
+    expect(link).to_be_visible()
+    result = Result.objects.get(session=session)
+    expect(link).to_have_attribute("href", f"/results/{result.id}/")
+    expect(status).to_have_text("Saved to your history.")
+    expect(page.locator("#announcer")).to_contain_text("Posted to your history")
+
+    link.click()
+    page.wait_for_url(f"{live_server.url}/results/{result.id}/")
+    expect(page.locator(".result-total .big-number")).to_have_text(format_duration(result.total_ms))
+    assert Result.objects.filter(session=session).count() == 1
+    assert stored(session) == list(range(EVENTS))
 
 
 def test_two_tabs_on_one_session_do_not_double_count(

@@ -17,6 +17,18 @@ const DEFAULTS = { setSize: 10, leadIn: 3 };
 const CLOCK_EVERY_MS = 200; // the clock is recomputed from timestamps, never counted
 const NOTICE_MS = 8000;
 
+// Where a finished workout is, as the done view says it (see saveState).
+const SAVE_WORDS = {
+  saved: "Saved to your history.",
+  sending: "Saved on this phone; posting it to your history…",
+  offline: "Saved on this phone. It will be posted to your history when the phone is back online.",
+  retrying: "Saved on this phone. The server is not answering; it will be posted as soon as it does.",
+  login: "Saved on this phone. Log in again in another tab to post it to your history.",
+  refused: "Saved on this phone only: the server would not take it, so it cannot be posted.",
+};
+// Said to screen readers when the result reaches the server after a wait.
+const POSTED_WORDS = "Posted to your history. See the full result from the link below.";
+
 const $ = (id) => document.getElementById(id);
 
 function setText(element, text) {
@@ -91,13 +103,14 @@ class LiveSession {
     this.countdown = null;
     this.finishing = false;
     this.noticeTimer = null;
+    this.saveSaid = null; // the save state screen readers last heard about
     this.el = {};
     for (const id of [
       "live", "sync-badge", "notice", "wake-hint", "announcer", "plan-list", "lead-in",
       "start", "countdown", "clock", "slot-position", "exercise-name", "exercise-cue",
       "slot-done", "slot-left", "reps-total", "undo", "pause", "abandon", "other-form",
       "other-n", "paused-note", "tap", "tap-n", "result-total", "result-meta", "splits",
-      "flags", "save-status", "result-link", "resume-dialog", "resume-summary",
+      "flags", "save-status", "result-next", "resume-dialog", "resume-summary",
       "resume-yes", "resume-discard", "abandon-dialog", "abandon-yes", "abandon-no",
       "done-heading",
     ]) {
@@ -378,8 +391,12 @@ class LiveSession {
     if (after.status === Status.FINISHED && before.status !== Status.FINISHED) {
       signal("finish");
       const outcome = engine.result(after);
+      // A save under way needs no words: it is done in a moment. One that
+      // waits (no network, say) is said with the finish.
+      const where = this.saveState();
+      const waiting = where === "sending" || where === "saved" ? "" : ` ${SAVE_WORDS[where]}`;
       announce(this.el.announcer,
-        `Finished: ${formatDuration(outcome.total_ms, true)} for ${outcome.reps_total} reps.`);
+        `Finished: ${formatDuration(outcome.total_ms, true)} for ${outcome.reps_total} reps.${waiting}`);
       this.wakeLock.release();
       this.el["done-heading"].focus();
       return;
@@ -590,18 +607,64 @@ class LiveSession {
       return item;
     }));
 
-    const savedAll = this.sync.waiting === 0 && server;
-    el["save-status"].dataset.saved = savedAll ? "yes" : "no";
-    setText(el["save-status"], savedAll
-      ? "Saved to your history."
-      : "Not saved yet: this phone keeps it and sends it as soon as it can.");
-    const link = el["result-link"];
-    if (savedAll && this.resultUrl) {
-      link.href = this.resultUrl;
-      link.hidden = false;
-    } else {
-      link.hidden = true;
+    const where = this.saveState();
+    el["save-status"].dataset.saved = where === "saved" ? "yes" : "no";
+    setText(el["save-status"], SAVE_WORDS[where]);
+    this.showResultLink(where === "saved" ? this.resultUrl : null);
+    this.announceSave(where);
+  }
+
+  /**
+   * Where the finished workout is. It is always on this phone (the finish was
+   * stored before the screen changed); it is "saved" once the server has
+   * answered with its result and holds every event.
+   */
+  saveState() {
+    const { waiting, failing, problem } = this.sync;
+    if (this.serverResult && waiting === 0) return "saved";
+    if (problem === "login") return "login";
+    if (problem) return "refused";
+    // The server's answer came before the count of what it holds caught up.
+    if (this.serverResult) return "sending";
+    if (!navigator.onLine) return "offline";
+    return failing ? "retrying" : "sending";
+  }
+
+  /**
+   * "See the full result" is made a link only when there is a page to go to:
+   * before the server has the result there is nothing there, and a link with
+   * nowhere to go would look like one that is broken.
+   */
+  showResultLink(url) {
+    const line = this.el["result-next"];
+    if (!url) {
+      line.replaceChildren();
+      line.hidden = true;
+      return;
     }
+    let link = line.querySelector("a");
+    if (!link) {
+      link = document.createElement("a");
+      link.className = "result-link";
+      link.id = "result-link";
+      link.textContent = "See the full result";
+      line.replaceChildren(link);
+    }
+    if (link.getAttribute("href") !== url) link.setAttribute("href", url);
+    line.hidden = false;
+  }
+
+  /** Tell screen readers when the save state changes after the page or the finish said it. */
+  announceSave(where) {
+    if (this.saveSaid === null) {
+      this.saveSaid = where; // the finish (or the page as it loads) says this one
+      return;
+    }
+    if (where === "sending" || where === this.saveSaid) return;
+    // Saved straight after the finish: the finish sentence was enough.
+    const quick = this.saveSaid === "sending" && where === "saved";
+    this.saveSaid = where;
+    if (!quick) announce(this.el.announcer, where === "saved" ? POSTED_WORDS : SAVE_WORDS[where]);
   }
 }
 
