@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -104,5 +105,8 @@ def test_an_htmx_save_with_errors_swaps_the_form_with_them(athlete_client: Clien
 def test_the_profile_page_loads_htmx_from_this_site(athlete_client: Client) -> None:
     html = athlete_client.get("/accounts/profile/").content.decode()
 
-    assert '<script src="/static/django_htmx/htmx-2.min.js" defer></script>' in html
+    htmx = static("django_htmx/htmx-2.min.js")
+    assert re.fullmatch(r"/static/django_htmx/htmx-2\.min\.[0-9a-f]{12}\.js", htmx)
+    assert f'<script src="{htmx}" defer></script>' in html
+    assert athlete_client.get(htmx).status_code == 200
     assert "https://" not in html.split("<main")[0]

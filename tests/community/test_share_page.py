@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 from PIL import Image
 
@@ -169,7 +170,7 @@ def test_page_has_no_inline_script_or_style(client: Client, public_result: Resul
     assert page.inline_scripts == []
     assert page.handlers == []
     modules = [script["src"] for script in page.scripts]
-    assert "/static/runstrong/community/share.js" in modules
+    assert static("runstrong/community/share.js") in modules
     assert all(
         script.get("type") == "module" for script in page.scripts if "share.js" in script["src"]
     )

@@ -42,13 +42,13 @@ def test_the_page_runs_no_inline_script_under_a_strict_policy(athlete: Any) -> N
 
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    scripts = re.findall(r"<script([^>]*)>", response.content.decode())
-    # The data block is JSON (never executed); the code is a module from /static/.
-    assert sorted(scripts) == sorted(
-        [
-            ' id="session-boot" type="application/json"',
-            ' type="module" src="/static/runstrong/session/app.js"',
-        ]
+    scripts = sorted(re.findall(r"<script([^>]*)>", response.content.decode()))
+    # The data block is JSON (never executed); the code is a module from /static/,
+    # under its hashed name.
+    assert len(scripts) == 2
+    assert scripts[0] == ' id="session-boot" type="application/json"'
+    assert re.fullmatch(
+        r' type="module" src="/static/runstrong/session/app\.[0-9a-f]{12}\.js"', scripts[1]
     )
 
 
@@ -74,5 +74,13 @@ def test_the_service_worker_is_served_from_the_root_for_the_session_pages() -> N
     assert response["Cache-Control"] == "no-cache"
     assert response["Service-Worker-Allowed"] == "/sessions/"
     body = response.content.decode()
-    assert '"/static/runstrong/session/engine.js"' in body
     assert re.search(r'const VERSION = "[0-9a-f]{16}";', body)
+    assert 'const STATIC_PREFIX = "/static/";' in body
+    # The assets it keeps for offline use are the hashed files the pages load,
+    # and every one of them is served.
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body)[1])
+    assert any(
+        re.fullmatch(r"/static/runstrong/session/engine\.[0-9a-f]{12}\.js", u) for u in precache
+    )
+    for url in precache:
+        assert Client().get(url).status_code == 200, url

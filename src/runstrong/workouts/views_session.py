@@ -12,6 +12,7 @@ import hashlib
 import json
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
@@ -106,7 +107,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "version": _assets_version(urls),
             # json.dumps output is valid JavaScript; the names are our own.
             "precache_json": json.dumps(urls),
-            "static_prefix_json": json.dumps(static("")),
+            # STATIC_URL itself, not static(""): under the manifest storage
+            # production uses, an empty name has no manifest entry (a 500).
+            "static_prefix_json": json.dumps(settings.STATIC_URL),
             "scope_json": json.dumps(SERVICE_WORKER_SCOPE),
             "pages_cache_json": json.dumps(SESSION_PAGES_CACHE),
         },
