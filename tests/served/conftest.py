@@ -1,0 +1,120 @@
+"""The served site: the real ``runstrong serve`` (gunicorn, production settings,
+static files collected and hashed) on a fresh data folder and database.
+
+Everything else in the suite runs Django in the test process; these tests look
+at the site exactly as a runner's phone does, so a difference between the two
+(a missing manifest entry, a middleware that only production has) shows here.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import RUNSTRONG, runstrong_env
+from tests.runs.conftest import ACTIVITIES
+
+from .site import Browser
+
+START_TIMEOUT_S = 120
+# Made by seed.py inside the served site's own database, through the services.
+PASSWORD = "a long and good passphrase 42"
+
+
+@dataclass
+class ServedSite:
+    url: str
+    env: dict[str, str]
+    log: Path
+    # What seed.py made: ids and slugs for every URL pattern's arguments.
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def browser(self) -> Browser:
+        return Browser(self.url)
+
+    def logged_in(self, email: str) -> Browser:
+        browser = self.browser()
+        browser.log_in(email, PASSWORD)
+        return browser
+
+    def manage_shell(self, code: str, **extra_env: str) -> str:
+        """Run Python in the site's own environment (``runstrong manage shell``)."""
+        done = subprocess.run(
+            [str(RUNSTRONG), "manage", "shell", "-c", code],
+            env={**self.env, **extra_env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-5000:]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"runstrong serve stopped (exit {process.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/", timeout=5) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"runstrong serve did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="package")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """``runstrong serve`` on a fresh data folder (and a fresh PostgreSQL database
+    when the suite runs on PostgreSQL), with the seed data made."""
+    folder = tmp_path_factory.mktemp("served")
+    with runstrong_env(folder / "data") as env:
+        port = _free_port()
+        log = folder / "serve.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}"],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        site = ServedSite(url=f"http://127.0.0.1:{port}", env=env, log=log)
+        try:
+            _wait_until_up(site.url, process, log)
+            out = site.manage_shell(
+                (Path(__file__).parent / "seed.py").read_text(),
+                SEED_PASSWORD=PASSWORD,
+                SEED_ACTIVITY=str(ACTIVITIES / "fit" / "garmin-fenix-5-run.fit"),
+            )
+            site.data = json.loads(out.strip().splitlines()[-1])
+            yield site
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
