@@ -17,7 +17,11 @@ RUNSTRONG = REPO / ".venv" / "bin" / "runstrong"
 
 # Every way the test configuration differs from what `runstrong serve` runs, and
 # why. Nothing else may differ: tests/test_project.py compares the settings a
-# test sees with those the production settings module gives, key by key.
+# test sees with those the production settings module gives, key by key. Outside
+# the settings, one more: the in-process browser tests set DJANGO_ALLOW_ASYNC_UNSAFE
+# (Playwright's event loop shares their thread; see tests/browser/conftest.py).
+# The served-site suite (tests/served/) has no difference at all: it runs
+# `runstrong serve` itself.
 TEST_ONLY_DIFFERENCES = {
     # Argon2 costs ~0.15 s a hash by design; tests that are not about hashing
     # use a fast one (tests/accounts/test_sign_up.py checks the real setting).

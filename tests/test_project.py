@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -126,3 +127,34 @@ def test_every_page_title_is_plain_text() -> None:
     }
     assert len(titles) > 20
     assert {path: title for path, title in titles.items() if "<" in title or "\n" in title} == {}
+
+
+def test_tests_run_the_served_configuration_but_for_the_listed_differences() -> None:
+    """Every setting a test sees is the one `runstrong serve` runs with, except
+    those listed, each with its reason, in tests/conftest.py."""
+    from django.conf import settings as running
+
+    from tests.conftest import TEST_ONLY_DIFFERENCES
+
+    script = (
+        "import json, runstrong.settings as s\n"
+        "print(json.dumps({k: repr(getattr(s, k)) for k in dir(s) if k.isupper()}))"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    served = json.loads(done.stdout)
+    differ = {
+        name
+        for name, value in served.items()
+        if name not in TEST_ONLY_DIFFERENCES and repr(getattr(running, name, None)) != value
+    }
+    detail = {name: (served[name], repr(getattr(running, name, None))) for name in differ}
+    assert differ == set(), detail
+    # And the list holds no stale entry: each one really differs.
+    same = {name for name in TEST_ONLY_DIFFERENCES if repr(getattr(running, name)) == served[name]}
+    assert same == set()
+    # The static pipeline in particular: hashed names, a strict manifest, WhiteNoise.
+    assert running.STORAGES["staticfiles"]["BACKEND"] == "runstrong.storage.StaticStorage"
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in running.MIDDLEWARE

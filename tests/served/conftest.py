@@ -21,10 +21,12 @@ from typing import Any
 
 import pytest
 
+# The browser tests' Chromium (Debian's, driven by Playwright) for the offline test.
+from tests.browser.conftest import browser, new_context  # noqa: F401 (fixtures)
 from tests.conftest import RUNSTRONG, runstrong_env
 from tests.runs.conftest import ACTIVITIES
 
-from .site import Browser
+from .site import HttpClient
 
 START_TIMEOUT_S = 120
 # Made by seed.py inside the served site's own database, through the services.
@@ -39,13 +41,13 @@ class ServedSite:
     # What seed.py made: ids and slugs for every URL pattern's arguments.
     data: dict[str, Any] = field(default_factory=dict)
 
-    def browser(self) -> Browser:
-        return Browser(self.url)
+    def client(self) -> HttpClient:
+        return HttpClient(self.url)
 
-    def logged_in(self, email: str) -> Browser:
-        browser = self.browser()
-        browser.log_in(email, PASSWORD)
-        return browser
+    def logged_in(self, email: str) -> HttpClient:
+        client = self.client()
+        client.log_in(email, PASSWORD)
+        return client
 
     def manage_shell(self, code: str, **extra_env: str) -> str:
         """Run Python in the site's own environment (``runstrong manage shell``)."""

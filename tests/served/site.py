@@ -36,7 +36,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-class Browser:
+class HttpClient:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.cookies = http.cookiejar.CookieJar()

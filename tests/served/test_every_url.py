@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
 from .conftest import ServedSite
-from .site import Browser
+from .site import HttpClient
 
 FAR_ID = 2**63  # beyond a signed 64-bit primary key: must still be a plain 404
 
@@ -129,18 +129,18 @@ def urls(data: dict[str, Any], pick: Any = sample) -> list[tuple[str, str]]:
     return found
 
 
-def personas(site: ServedSite) -> dict[str, Browser]:
+def personas(site: ServedSite) -> dict[str, HttpClient]:
     return {
-        "visitor": site.browser(),
+        "visitor": site.client(),
         "athlete": site.logged_in("alex@example.com"),
         "moderator": site.logged_in("mo@example.com"),
     }
 
 
-def server_errors(browser: Browser, method: str, targets: list[tuple[str, str]]) -> list[str]:
+def server_errors(client: HttpClient, method: str, targets: list[tuple[str, str]]) -> list[str]:
     errors = []
     for name, path in targets:
-        answer = browser.get(path) if method == "GET" else browser.post_form(path, {})
+        answer = client.get(path) if method == "GET" else client.post_form(path, {})
         if answer.status >= 500:
             errors.append(f"{method} {path} ({name}) -> {answer.status}")
     return errors
@@ -155,8 +155,8 @@ def test_every_url_pattern_has_sample_arguments(served_site: ServedSite) -> None
 def test_no_page_answers_a_server_error_to_any_visitor(served_site: ServedSite) -> None:
     targets = urls(served_site.data)
     errors = []
-    for persona, browser in personas(served_site).items():
-        errors += [f"{persona}: {line}" for line in server_errors(browser, "GET", targets)]
+    for persona, client in personas(served_site).items():
+        errors += [f"{persona}: {line}" for line in server_errors(client, "GET", targets)]
     assert errors == [], "\n".join(errors) + "\n" + served_site.log_tail()
 
 
@@ -187,15 +187,15 @@ def test_ids_that_name_nothing_are_not_found_never_a_server_error(
 ) -> None:
     targets = urls(served_site.data, pick=far_sample)
     errors = []
-    for persona, browser in personas(served_site).items():
+    for persona, client in personas(served_site).items():
         for method in ("GET", "POST"):
-            errors += [f"{persona}: {line}" for line in server_errors(browser, method, targets)]
+            errors += [f"{persona}: {line}" for line in server_errors(client, method, targets)]
     assert errors == [], "\n".join(errors) + "\n" + served_site.log_tail()
 
 
 def test_the_service_worker_and_everything_it_keeps_are_served(served_site: ServedSite) -> None:
-    browser = served_site.browser()
-    answer = browser.get("/sw.js")
+    client = served_site.client()
+    answer = client.get("/sw.js")
 
     assert answer.status == 200
     assert answer.headers["Content-Type"].startswith("text/javascript")
@@ -205,9 +205,9 @@ def test_the_service_worker_and_everything_it_keeps_are_served(served_site: Serv
     assets = re.findall(r'"([^"]+)"', precache[1])
     assert any(re.fullmatch(r"/static/runstrong/session/app\.[0-9a-f]{12}\.js", a) for a in assets)
     for asset in assets:
-        served = browser.get(asset)
+        served = client.get(asset)
         assert served.status == 200, asset
-        # Hashed names never change content: cached for good by browsers.
+        # Hashed names never change content: cached for good by clients.
         assert "immutable" in served.headers.get("Cache-Control", ""), asset
 
 
@@ -221,6 +221,6 @@ def test_an_empty_form_posted_anywhere_is_never_a_server_error(served_site: Serv
         key=lambda target: "logout" in target[0],
     )
     errors = []
-    for persona, browser in personas(served_site).items():
-        errors += [f"{persona}: {line}" for line in server_errors(browser, "POST", targets)]
+    for persona, client in personas(served_site).items():
+        errors += [f"{persona}: {line}" for line in server_errors(client, "POST", targets)]
     assert errors == [], "\n".join(errors) + "\n" + served_site.log_tail()
