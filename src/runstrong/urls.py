@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from runstrong.converters import IdConverter
 from runstrong.workouts import views_session
+
+# ``<id:…>`` for every database id in the URLconfs below: registered before
+# include() imports them, which is when their routes are compiled.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("runstrong.workouts.urls")),

@@ -8,6 +8,6 @@ from runstrong.community import views_share
 
 app_name = "community_share"
 urlpatterns = [
-    path("r/<int:result_id>/", views_share.public_result, name="result"),
-    path("r/<int:result_id>/card.png", views_share.card_png, name="card"),
+    path("r/<id:result_id>/", views_share.public_result, name="result"),
+    path("r/<id:result_id>/card.png", views_share.card_png, name="card"),
 ]

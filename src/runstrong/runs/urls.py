@@ -8,5 +8,5 @@ app_name = "runs"
 urlpatterns = [
     path("", views.run_list, name="list"),
     path("upload/", views.upload, name="upload"),
-    path("imports/<int:batch_id>/", views.import_result, name="import"),
+    path("imports/<id:batch_id>/", views.import_result, name="import"),
 ]

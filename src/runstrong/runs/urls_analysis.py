@@ -5,9 +5,9 @@ from django.urls import path
 from runstrong.runs import views_analysis
 
 app_name = "runs_analysis"
-# Mounted at /runs/ beside the import pages: the int converter keeps
+# Mounted at /runs/ beside the import pages: the id converter keeps
 # /runs/upload/ and other words from ever reaching the run page.
 urlpatterns = [
-    path("<int:activity_id>/", views_analysis.run_detail, name="run"),
+    path("<id:activity_id>/", views_analysis.run_detail, name="run"),
     path("trend/", views_analysis.trend, name="trend"),
 ]
