@@ -120,6 +120,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A failed CSRF check: the 403_csrf.html page, or the API's JSON error under /api/.
+CSRF_FAILURE_VIEW = "runstrong.errors.csrf_failure"
 # Django's database sessions, read with one written-out statement (see the module).
 SESSION_ENGINE = "runstrong.accounts.sessions"
 # No inline script or style anywhere; every asset is served from this site.

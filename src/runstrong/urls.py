@@ -10,6 +10,12 @@ from runstrong.workouts import views_session
 # include() imports them, which is when their routes are compiled.
 register_converter(IdConverter, "id")
 
+# Refusals answer with the site's own page, or in JSON under /api/.
+handler400 = "runstrong.errors.bad_request"
+handler403 = "runstrong.errors.permission_denied"
+handler404 = "runstrong.errors.page_not_found"
+handler500 = "runstrong.errors.server_error"
+
 urlpatterns = [
     path("", include("runstrong.workouts.urls")),
     path("api/", include("runstrong.workouts.api_urls")),

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
 
+from runstrong import errors
 from runstrong.accounts.models import User
 from runstrong.accounts.web import request_athlete
 from runstrong.community import selectors
@@ -47,10 +47,10 @@ def result_payload(result: Result, viewer: User | None) -> dict[str, Any]:
     }
 
 
-@require_GET
+@errors.api_methods("GET")
 def result_detail(request: HttpRequest, result_id: int) -> JsonResponse:
     viewer = request_athlete(request)
     result = selectors.result_visible_to(result_id, viewer)
     if result is None:
-        return JsonResponse({"error": "no such result", "code": "not_found"}, status=404)
+        return errors.api_error(404, "not_found", "no such result")
     return JsonResponse(result_payload(result, viewer))

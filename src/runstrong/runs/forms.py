@@ -18,7 +18,9 @@ MB = 1024 * 1024
 # export with photos belongs to `runstrong import`, which has no such limit.
 # ``RUNS_MAX_UPLOAD_BYTES`` in the settings changes it.
 DEFAULT_MAX_UPLOAD_BYTES = 100 * MB
-MAX_FILES = 50  # below Django's DATA_UPLOAD_MAX_NUMBER_FILES (100), so ours speaks first
+# Up to Django's DATA_UPLOAD_MAX_NUMBER_FILES (100) this form says so; past it
+# Django's parser stops first and the upload view gives the same advice.
+MAX_FILES = 50
 # New files read per request: parsing costs ~0.1–0.3 s a run of an hour or two
 # recorded every second, and a web request must finish inside the server's
 # time-out (90 s in runstrong.server).

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from runstrong import errors
 from runstrong.accounts.web import logged_in_athlete
 from runstrong.runs import formatting, selectors_import, services, wording
 from runstrong.runs.forms import MAX_NEW_FILES, MB, UploadForm, UploadLimit
@@ -86,6 +87,15 @@ def upload(request: HttpRequest) -> HttpResponse:
         limit = UploadLimit()
         # Before anything reads the body: first of the handlers, it sees every chunk.
         request.upload_handlers = [limit, *request.upload_handlers]
+        # Read here rather than in the CSRF check, so that what Django's parser
+        # refuses (more than 100 files, a name too long to read, a garbled
+        # body) gets this page and its sentence, not the site's 400 page.
+        # Nothing is done with the request before the check below.
+        try:
+            request.POST  # noqa: B018 - reading it parses the body
+        except errors.UNREADABLE_BODY as error:
+            refusal = errors.refusal_for(error)
+            return _upload_page(request, UploadForm(), status=refusal.status, error=refusal.message)
     return _upload(request, limit)
 
 

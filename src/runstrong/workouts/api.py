@@ -9,14 +9,17 @@ more than once (after a timeout it cannot tell whether a request arrived). So:
   server refuses stops the batch, and every answer says how many events the
   server holds (``stored`` or ``event_count``) so the client knows where to
   carry on or what to fetch again;
-* errors are JSON with a ``code`` the client can act on:
+* errors are JSON with a ``code`` the client can act on (the shape every API
+  URL answers in, ``runstrong.errors``):
   400 ``malformed`` (never retry), 403 ``login_required`` / ``csrf_failed``,
   404 ``not_found`` (someone else's session reads exactly like a missing one),
-  409 ``sequence`` (resync from ``GET``), 413 ``too_large`` (send fewer),
+  405 ``method_not_allowed``, 409 ``sequence`` (resync from ``GET``),
+  413 ``too_large`` (send fewer), 415 ``unsupported_media_type`` (send JSON),
   422 ``rejected`` (the engine refuses the event).
 
 CSRF protection stays on: the view is exempt from the middleware only so that
-it can run the same check itself and answer a failure in JSON, not HTML.
+it can refuse a body that is not JSON before the check reads it (see
+``session_events``), then run the same check itself.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from runstrong import errors
 from runstrong.accounts.models import User
 from runstrong.accounts.web import logged_in_athlete, request_athlete
 from runstrong.workouts import engine, selectors, services
@@ -41,8 +45,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_EVENTS_PER_REQUEST = 500
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"error": message, "code": code, **extra}, status=status)
+_error = errors.api_error
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -126,12 +129,9 @@ def _json_only(
     """Allow one HTTP method and require a logged-in athlete, both answered in JSON."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @errors.api_methods(method)
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method != method:
-                response = _error(405, "method_not_allowed", f"use {method}")
-                response["Allow"] = method
-                return response
             if request_athlete(request) is None:
                 return _error(403, "login_required", "log in to use your sessions")
             return view(request, *args, **kwargs)
@@ -197,6 +197,14 @@ def _event_count(session_id: UUID, athlete: User) -> int:
 def session_events(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """``POST /api/sessions/<id>/events/`` with ``{"events": [{"seq": N, "type": …}, …]}``."""
     athlete = logged_in_athlete(request)  # _json_only let no visitor in
+    # Before the CSRF check: on a form body it reads request.POST, which parses
+    # the body (a garbled one raises) and leaves request.body unreadable.
+    if request.content_type != "application/json":
+        return _error(
+            415,
+            "unsupported_media_type",
+            "send the events as JSON (Content-Type: application/json)",
+        )
     if (failure := _csrf_failure(request)) is not None:
         return failure
     try:
