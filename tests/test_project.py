@@ -9,6 +9,7 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -107,6 +108,21 @@ def test_unknown_program_is_a_plain_404_page(client: Client) -> None:
 
     assert response.status_code == 404
     assert "Traceback" not in response.content.decode()
+
+
+def test_a_refused_page_is_the_sites_own_page_with_what_to_do(client: Client, athlete: Any) -> None:
+    # Staff without any permission asking for a part of the admin they may not see.
+    athlete.is_staff = True
+    athlete.save(update_fields=["is_staff"])
+    client.force_login(athlete)
+
+    response = client.get("/admin/community/club/")
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>Not allowed</h1>" in html
+    assert "log in again" in html
+    assert "Traceback" not in html
 
 
 def test_every_event_type_is_documented_in_the_readme() -> None:
