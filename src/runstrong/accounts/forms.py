@@ -10,8 +10,21 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from runstrong.accounts.models import Privacy, Sex, Units, User
+from runstrong.text import clean_line
 
 OLDEST_BIRTH_YEAR = 1900
+
+
+def _display_name(value: str) -> str:
+    """The name as boards show it: without the control characters that would
+    garble a board row (U+202E reverses the rest of it)."""
+    name = clean_line(value)
+    if not name:
+        raise forms.ValidationError(
+            "Write a name people can read: this one has only invisible characters.",
+            code="invisible",
+        )
+    return name
 
 
 class SignUpForm(forms.Form):
@@ -37,6 +50,9 @@ class SignUpForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def clean_display_name(self) -> str:
+        return _display_name(self.cleaned_data["display_name"])
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"].strip())
@@ -99,6 +115,9 @@ class ProfileForm(forms.Form):
         choices=Privacy.choices,
         widget=forms.RadioSelect,
     )
+
+    def clean_display_name(self) -> str:
+        return _display_name(self.cleaned_data["display_name"])
 
     def clean_birth_year(self) -> int | None:
         year: int | None = self.cleaned_data["birth_year"]

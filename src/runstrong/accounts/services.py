@@ -10,6 +10,7 @@ from runstrong import ratelimit
 from runstrong.accounts.models import User
 from runstrong.community.services_boards import board_refresh
 from runstrong.community.services_share import share_cards_discard
+from runstrong.text import clean_line
 
 # Failed log-ins allowed per window. Per address the limit is tight, since a
 # guesser aims at one account; per client IP it is looser, because a gym or a
@@ -47,7 +48,7 @@ def user_sign_up(*, email: str, password: str, display_name: str) -> User:
                     username=_new_username(),
                     email=email,
                     password=password,
-                    display_name=display_name.strip(),
+                    display_name=clean_line(display_name),
                 )
         except IntegrityError:
             # The address was taken a moment ago, or (rarely) the random name
@@ -67,7 +68,7 @@ def profile_update(
     default_privacy: str,
 ) -> User:
     board_facts_before = (user.display_name, user.sex, user.birth_year)
-    user.display_name = display_name.strip()
+    user.display_name = clean_line(display_name)
     user.units = units
     user.sex = sex
     user.birth_year = birth_year

@@ -39,6 +39,7 @@ from runstrong.community.models import (
 )
 from runstrong.community.services_boards import board_refresh
 from runstrong.community.services_share import share_cards_discard
+from runstrong.text import clean_block, clean_line
 from runstrong.workouts.models import Result, Review
 
 # Rate limits per athlete. Generous for people being kind to each other, tight
@@ -220,9 +221,7 @@ def cheer_toggle(*, athlete: User, result_id: int, kind: str, on: bool | None = 
 
 
 def _comment_text(text: str) -> str:
-    cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    # Control characters other than line breaks and tabs are never meant.
-    cleaned = "".join(ch for ch in cleaned if ch in "\n\t" or ch.isprintable())
+    cleaned = clean_block(text)
     if not cleaned:
         raise Invalid("Write something first: the comment is empty.")
     if len(cleaned) > COMMENT_MAX_LENGTH:
@@ -339,8 +338,8 @@ def _club_slug(name: str) -> str:
 
 def club_create(*, creator: User, name: str, description: str = "") -> Club:
     """A new club with its creator as its first admin."""
-    name = " ".join(name.split())
-    description = description.strip()
+    name = clean_line(name)
+    description = clean_block(description)
     if not name:
         raise Invalid("Give the club a name.")
     if len(name) > CLUB_NAME_MAX_LENGTH:
@@ -446,7 +445,7 @@ def flag_raise(*, reporter: User, result_id: int, reason: str, note: str = "") -
     """
     if reason not in ranking.FLAG_REASONS:
         raise Invalid("Choose a reason from the list.")
-    note = note.strip()
+    note = clean_line(note)
     if len(note) > FLAG_NOTE_MAX_LENGTH:
         raise Invalid(f"Keep the note to {FLAG_NOTE_MAX_LENGTH} characters.")
     visible = _visible_result(result_id, reporter)
