@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runstrong.text import first_unwanted, unwanted
 from runstrong.workouts import engine
 
 BUILTIN_DIR = Path(__file__).with_name("catalog")
@@ -45,6 +46,13 @@ MAX_REPS_PER_SLOT = 1000
 MAX_SLOTS = 20
 MAX_TEXT = 500
 MAX_FILE_BYTES = 256 * 1024
+# Arrays and inline tables inside each other, or parts of one dotted key. A
+# program file needs three; tomllib recurses once per level (a file nested
+# tens of thousands deep overflowed Python's stack) and takes time growing
+# with the square of a dotted key's length.
+MAX_NESTING = 20
+# Fields whose text may run over several lines (a TOML multi-line string).
+MULTILINE_FIELDS = frozenset({"description"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,40 +117,51 @@ _TABLE_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-]+)\s*\]")
 _KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
 
 
-def _locate(
-    lines: Sequence[str], table: str, index: int, sub_index: int | None, key: str | None
-) -> int:
-    """1-based line of ``key`` in the ``index``-th ``[[table]]`` (or its ``sub_index``-th slot)."""
-    count = {"exercise": -1, "program": -1}
-    slot_count = -1
-    in_target = False
-    header_line = 1
-    for number, line in enumerate(lines, start=1):
-        header = _HEADER_RE.match(line)
-        if header:
-            name = header.group(1)
-            if name in count:
-                count[name] += 1
-                slot_count = -1
-                in_target = sub_index is None and name == table and count[name] == index
-            elif name == "program.slot":
-                slot_count += 1
-                in_target = (
-                    table == "program" and count["program"] == index and slot_count == sub_index
-                )
-            else:
-                in_target = False
-            if in_target:
-                header_line = number
-            continue
-        if _TABLE_RE.match(line):
-            in_target = False
-            continue
-        if in_target and key is not None:
-            match = _KEY_RE.match(line)
-            if match and match.group(1) == key:
-                return number
-    return header_line
+# A table of the file: ("exercise", 2, None) is the third [[exercise]];
+# ("program", 0, 1) the second [[program.slot]] of the first [[program]].
+_Where = tuple[str, int, int | None]
+
+
+class _Positions:
+    """The line of each ``[[exercise]]``, ``[[program]]`` and ``[[program.slot]]``
+    header and of the first ``key =`` under it, found in one pass over the file
+    (a file with thousands of problems must not be walked once per problem)."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.headers: dict[_Where, int] = {}
+        self.keys: dict[tuple[_Where, str], int] = {}
+        count = {"exercise": -1, "program": -1}
+        slot_count = -1
+        current: _Where | None = None
+        for number, line in enumerate(lines, start=1):
+            header = _HEADER_RE.match(line)
+            if header:
+                name = header.group(1)
+                if name in count:
+                    count[name] += 1
+                    slot_count = -1
+                    current = (name, count[name], None)
+                elif name == "program.slot":
+                    slot_count += 1
+                    current = ("program", count["program"], slot_count)
+                else:
+                    current = None
+                if current is not None:
+                    self.headers.setdefault(current, number)
+                continue
+            if _TABLE_RE.match(line):
+                current = None
+                continue
+            if current is not None:
+                match = _KEY_RE.match(line)
+                if match:
+                    self.keys.setdefault((current, match.group(1)), number)
+
+    def line(self, where: _Where, key: str | None) -> int:
+        """1-based line of ``key`` in the table ``where`` (else of its header, else 1)."""
+        if key is not None and (where, key) in self.keys:
+            return self.keys[where, key]
+        return self.headers.get(where, 1)
 
 
 class _Checker:
@@ -152,10 +171,13 @@ class _Checker:
         self.source = source
         self.lines = text.splitlines()
         self.problems: list[str] = []
+        self._positions: _Positions | None = None
 
-    def problem(self, where: tuple[str, int, int | None], key: str | None, message: str) -> None:
+    def problem(self, where: _Where, key: str | None, message: str) -> None:
+        if self._positions is None:
+            self._positions = _Positions(self.lines)
         table, index, sub_index = where
-        line = _locate(self.lines, table, index, sub_index, key)
+        line = self._positions.line(where, key)
         label = f"{table}[{index}]" if sub_index is None else f"{table}[{index}].slot[{sub_index}]"
         field = f"{label}.{key}" if key else label
         self.problems.append(f"{self.source}:{line}: {field}: {message}")
@@ -176,7 +198,22 @@ class _Checker:
             return ""
         if len(value) > MAX_TEXT:
             self.problem(where, key, f"is longer than {MAX_TEXT} characters")
-        return value.strip()
+        return self.visible(where, key, value)
+
+    def visible(self, where: Any, key: str, value: str) -> str:
+        """``value`` stripped, after reporting any control character in it.
+
+        Refused, not cleaned: the author can fix the file, and a NUL would
+        install on SQLite and then fail on PostgreSQL. The checks that follow
+        see the text without them, so each bad field gets one message.
+        """
+        multiline = key in MULTILINE_FIELDS
+        stripped = value.strip()  # line breaks around the text are not in it
+        found = first_unwanted(stripped, multiline=multiline)
+        if found is None:
+            return stripped
+        self.problem(where, key, f"must not contain control characters (found {found})")
+        return "".join(ch for ch in stripped if not unwanted(ch, multiline=multiline))
 
     def slug(self, where: Any, data: Mapping[str, Any], key: str) -> str:
         value = self.text(where, data, key)
@@ -197,7 +234,7 @@ class _Checker:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.problem(where, key, f"must be a list of text, not {_type_name(value)}")
             return ()
-        return tuple(item.strip() for item in value)
+        return tuple(self.visible(where, key, item) for item in value)
 
     def positive_int(
         self, where: Any, data: Mapping[str, Any], key: str, maximum: int, required: bool = True
@@ -272,10 +309,13 @@ def _parse_exercise(check: _Checker, index: int, data: Any) -> Exercise | None:
         check.problem(where, None, "missing required field 'floor_seconds_per_rep'")
         floor = 0.0
     elif not isinstance(floor, int | float) or isinstance(floor, bool) or not 0 < floor <= 60:
+        # A list or a table is named, not printed: it may be nested deep enough
+        # to exhaust repr's recursion.
+        shown = repr(floor) if isinstance(floor, str | int | float) else _type_name(floor)
         check.problem(
             where,
             "floor_seconds_per_rep",
-            f"must be a number of seconds above 0 and at most 60, not {floor!r}",
+            f"must be a number of seconds above 0 and at most 60, not {shown}",
         )
         floor = 0.0
     return Exercise(
@@ -351,6 +391,62 @@ def _parse_program(check: _Checker, index: int, data: Any) -> Program | None:
     )
 
 
+# What the nesting scan reads: strings and comments whole (brackets and dots
+# inside them do not count), then each bracket, dot and separator. Possessive
+# repeats (*+, ++) keep a string that never ends from backtracking.
+_NESTING_TOKENS = re.compile(
+    r'"""(?:[^"\\]++|\\.|"(?!""))*+"""(?:""?)?'
+    r"|'''(?:[^']++|'(?!''))*+'''(?:''?)?"
+    r'|"(?:[^"\\\n]++|\\.)*+"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*"
+    r"|[\[\]{}.=,\n]"
+    r"|[\"']",  # a string that never ends
+    re.DOTALL,
+)
+
+
+def _nesting_too_deep(text: str) -> int | None:
+    """The line where ``text`` nests deeper than MAX_NESTING, or None.
+
+    A cheap scan before tomllib: arrays and inline tables opened and not yet
+    closed, and the parts of a dotted key, outside strings and comments.
+    """
+    if text.count("[") + text.count("{") <= MAX_NESTING and text.count(".") < MAX_NESTING:
+        return None  # a small program file: too few brackets and dots to go deep
+    depth = 0
+    dots = 0
+    for match in _NESTING_TOKENS.finditer(text):
+        lexeme = match.group()
+        if lexeme in {"[", "{"}:
+            depth += 1
+            dots = 0
+        elif lexeme in {"]", "}"}:
+            depth = max(depth - 1, 0)
+            dots = 0
+        elif lexeme == ".":
+            dots += 1  # the parts of a dotted key; a number holds one dot at most
+        elif lexeme in {"=", ",", "\n"}:
+            dots = 0
+        elif lexeme in {'"', "'"}:
+            # Invalid TOML, which tomllib reports; scanning on from each quote
+            # inside it would take time growing with the square of its length.
+            return None
+        else:
+            continue  # a string or a comment
+        if depth > MAX_NESTING or dots >= MAX_NESTING:
+            return text.count("\n", 0, match.start()) + 1
+    return None
+
+
+def _too_deep(source: str, line: int | None) -> str:
+    where = source if line is None else f"{source}:{line}"
+    return (
+        f"{where}: nested more than {MAX_NESTING} levels deep (lists, tables or dotted keys "
+        "inside each other); a program file needs three at most"
+    )
+
+
 def parse_catalog(
     text: str,
     *,
@@ -362,8 +458,14 @@ def parse_catalog(
     ``known_exercises`` are those already installed, which a user's program may
     use without defining them again.
     """
+    deep_line = _nesting_too_deep(text)
+    if deep_line is not None:
+        raise CatalogError([_too_deep(source, deep_line)])
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        # Should the scan above ever miss a way of nesting that tomllib recurses on.
+        raise CatalogError([_too_deep(source, None)]) from None
     except tomllib.TOMLDecodeError as error:
         # tomllib's message ends with "(at line L, column C)" or, when the file
         # stops mid-value, "(at end of document)": then the last line is to blame.
