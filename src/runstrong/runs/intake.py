@@ -18,7 +18,7 @@ import math
 import zipfile
 import zlib
 from collections.abc import Container, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,6 +39,10 @@ MAX_ARCHIVE_UNPACKED = 2048 * MB
 # beyond what run files reach is a bomb, refused before it is read.
 MAX_RATIO = 200
 RATIO_CHECKED_FROM = 1 * MB
+# A device's clock may be off, or its time zone written as UTC: a start up to a
+# day ahead of now is taken as it is. Later than that the file's dates are
+# wrong, and a run dated 9999 would head every list for ever.
+FUTURE_SLACK = timedelta(days=1)
 
 
 # ---------------------------------------------------------------------------
@@ -239,6 +243,16 @@ def prepare(incoming: Incoming, known: Container[str] = frozenset()) -> Prepared
         ef=ef,
         decoupling_pct=decoupling,
         qualifies=qualifies,
+    )
+
+
+def future_start(start: datetime | None, *, now: datetime) -> str | None:
+    """Why a file starting at ``start`` is refused as dated in the future, or None."""
+    if start is None or start <= now + FUTURE_SLACK:
+        return None
+    return (
+        f"it starts on {start.day} {start:%b %Y}, in the future: the clock of the device "
+        "that recorded it must be wrong"
     )
 
 

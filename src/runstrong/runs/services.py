@@ -63,8 +63,9 @@ def activity_store(
     *, athlete: User, prepared: intake.Prepared, batch: ImportBatch | None = None, position: int = 0
 ) -> ImportOutcome:
     """Store a prepared file: new, a duplicate (stored once, say of which), or refused."""
-    if prepared.error is not None:
-        outcome = ImportOutcome(prepared.name, ImportStatus.ERROR, prepared.error)
+    refused = prepared.error or intake.future_start(prepared.start, now=timezone.now())
+    if refused is not None:
+        outcome = ImportOutcome(prepared.name, ImportStatus.ERROR, refused)
     else:
         try:
             return _store(athlete=athlete, prepared=prepared, batch=batch, position=position)
