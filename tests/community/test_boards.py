@@ -79,7 +79,7 @@ def change(result: Result, **fields: Any) -> None:
 
 
 def names_on(html: str) -> list[str]:
-    return re.findall(r'<th scope="row">([^<]*)</th>', html)
+    return re.findall(r'<th scope="row"><bdi>([^<]*)</bdi></th>', html)
 
 
 def places_on(html: str) -> list[int]:

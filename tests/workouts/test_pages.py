@@ -45,7 +45,7 @@ def test_home_offers_a_new_athlete_the_runners_250_with_mountain_climbers(
     html = athlete_client.get("/").content.decode()
 
     assert 'action="/programs/runners-250/start/"' in html
-    assert "Core exercise this time: <strong>Mountain climbers</strong>" in html
+    assert "Core exercise this time: <strong><bdi>Mountain climbers</bdi></strong>" in html
     assert "No results yet" in html
 
 
@@ -58,7 +58,7 @@ def test_home_shows_the_last_result_and_the_next_core_exercise(
 
     assert f'href="/results/{result.id}/"' in html
     assert "8:20" in html  # 250 reps at 2 s
-    assert "Core exercise this time: <strong>Sit-ups</strong>" in html
+    assert "Core exercise this time: <strong><bdi>Sit-ups</bdi></strong>" in html
 
 
 def test_home_starts_the_program_of_the_latest_session(
@@ -126,7 +126,7 @@ def test_program_page_draws_the_worked_muscles_on_a_body_outline(client: Client)
 
     # One outline per exercise (mountain climbers, sit-ups and the other four).
     assert html.count('<svg class="body-chart"') == 6
-    calf_raises = html[html.index("Calf raises</h2>") :]
+    calf_raises = html[html.index("Calf raises</bdi></h2>") :]
     calf_chart = calf_raises[: calf_raises.index("</svg>")]
     assert 'class="muscle worked" data-muscle="calves"' in calf_chart
     assert 'class="muscle" data-muscle="chest"' in calf_chart
@@ -135,7 +135,7 @@ def test_program_page_draws_the_worked_muscles_on_a_body_outline(client: Client)
 def test_program_page_lists_easier_and_harder_alternatives(client: Client) -> None:
     html = client.get("/programs/runners-250/").content.decode()
 
-    assert "<dt>Easier</dt><dd>Seated calf raises</dd>" in html
+    assert "<dt>Easier</dt><dd><bdi>Seated calf raises</bdi></dd>" in html
     assert "<dt>Harder</dt>" in html
 
 
@@ -147,7 +147,7 @@ def test_program_page_offers_prescribed_or_scaled_with_each_slots_choices(
     assert 'value="prescribed"' in html and 'value="scaled"' in html
     assert 'name="swap-calves"' in html and 'name="reps-calves"' in html
     assert '<option value="seated-calf-raise">Seated calf raises</option>' in html
-    assert "Next for you: <strong>Mountain climbers</strong>" in html
+    assert "Next for you: <strong><bdi>Mountain climbers</bdi></strong>" in html
 
 
 def test_starting_needs_a_log_in_and_comes_back_to_the_program(client: Client) -> None:
@@ -410,7 +410,7 @@ def test_history_draws_a_chart_of_totals_and_one_of_splits_per_program(
     assert 'class="tick-label"' in total_chart
     split_chart = html[html.index('id="chart-runners-250-splits-title"') :]
     assert split_chart[: split_chart.index("</svg>")].count('<path class="series-line"') == 5
-    assert "<caption>Runner&#x27;s 250: every result, newest first</caption>" in html
+    assert "<caption><bdi>Runner&#x27;s 250</bdi>: every result, newest first</caption>" in html
 
 
 def test_history_is_empty_before_the_first_result(athlete_client: Client) -> None:

@@ -63,7 +63,9 @@ def _rows_html(page: selectors_boards.BoardPage, *, viewer_id: int | None, scale
     loop over them cost most of the page's time."""
     return format_html_join(
         "\n",
-        '<tr{}><td>{}</td><th scope="row">{}</th><td>{}{}</td><td>{}</td><td>{}</td></tr>',
+        # The name in <bdi>: a right-to-left name keeps to itself, whatever it holds.
+        '<tr{}><td>{}</td><th scope="row"><bdi>{}</bdi></th>'
+        "<td>{}{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
                 YOU if row.athlete_id == viewer_id else "",
