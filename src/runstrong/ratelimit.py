@@ -8,6 +8,9 @@ cannot both take the last slot — a read-then-write counter would let a burst
 of parallel guesses through. Counting is exact over any window, with no burst
 at the edge of a fixed period.
 
+Claiming is the check: to limit something that may fail (a log-in), claim a
+slot before trying, keep it if the try counts, and ``give_back`` it if not.
+
 The cache is the database (``settings.CACHES``), so every app process shares
 the counts. Keys are hashed: callers may pass e-mail addresses or IPs.
 """
@@ -30,6 +33,7 @@ class Decision:
     allowed: bool
     remaining: int  # hits still allowed in the current window
     retry_after: int  # seconds until the next hit is allowed; 0 when allowed now
+    slot: str = ""  # the cache key of the slot an allowed hit claimed
 
     @property
     def retry_after_minutes(self) -> int:
@@ -60,17 +64,39 @@ def hit(key: str, limit: int, window_seconds: int) -> Decision:
     A refused hit is not counted, so waiting ``retry_after`` seconds always works.
     """
     keys = _slot_keys(key, limit)
-    claims = cache.get_many(keys)
+    claims: dict[str, float] = {}
+    # A slot is lost to a racing request only when that request claimed it,
+    # so each new look finds fewer free slots: three looks is plenty.
+    for _ in range(3):
+        # get_many also deletes the rows the cache counts as expired.
+        claims = cache.get_many(keys)
+        now = time.time()
+        free = [slot_key for slot_key in keys if slot_key not in claims]
+        if not free:
+            break
+        for slot_key in free:
+            # Only a slot with no row is tried, never one whose row is there
+            # but past its time: add() on an expired row is a SELECT then an
+            # UPDATE, which two racing requests can both win; on a missing
+            # row it is an INSERT, which the primary key lets only one win.
+            if cache.add(slot_key, now + window_seconds, timeout=window_seconds):
+                counted = sum(1 for frees_at in claims.values() if frees_at > now) + 1
+                return Decision(
+                    allowed=True, remaining=max(0, limit - counted), retry_after=0, slot=slot_key
+                )
+            # Another request took this slot since we looked: try the next one.
     now = time.time()
-    frees_at = now + window_seconds
-    for slot_key in keys:
-        if slot_key in claims and claims[slot_key] > now:
-            continue
-        if cache.add(slot_key, frees_at, timeout=window_seconds):
-            live = sum(1 for value in claims.values() if value > now) + 1
-            return Decision(allowed=True, remaining=max(0, limit - live), retry_after=0)
-        # Another request took this slot since we looked: try the next one.
-    return _decide(cache.get_many(keys), limit, time.time())
+    live = [frees_at for frees_at in claims.values() if frees_at > now]
+    if len(live) < limit:
+        # The last look saw a slot free, or freeing this very moment, and a
+        # racing request took it first: look again in a second.
+        return Decision(allowed=False, remaining=0, retry_after=1)
+    return Decision(allowed=False, remaining=0, retry_after=max(1, math.ceil(min(live) - now)))
+
+
+def give_back(*decisions: Decision) -> None:
+    """Free the slots these hits claimed, as if they had never been counted."""
+    cache.delete_many([decision.slot for decision in decisions if decision.slot])
 
 
 def reset(key: str, limit: int) -> None:

@@ -1,8 +1,8 @@
 """Log in with an e-mail address (the web) or a user name (the admin, the CLI's users).
 
-The failed-log-in limit is enforced here, not only in the log-in view, so every
-way in (the site's form, the admin's, any later API) counts against the same
-limit.
+The failed-log-in limit is enforced here, not in the log-in view, so every way
+in (the site's form, the admin's, any later API) counts against the same
+limit; the view only asks ``login_refusal`` to say how long to wait.
 """
 
 from __future__ import annotations
@@ -17,6 +17,18 @@ from django.http import HttpRequest
 from runstrong import ratelimit
 from runstrong.accounts import services
 from runstrong.accounts.models import User
+
+_REFUSAL = "_runstrong_login_refusal"
+
+
+def login_refusal(request: HttpRequest) -> ratelimit.Decision | None:
+    """The limit's refusal, if the back end refused this request's log-in.
+
+    Django's authenticate() turns a refusal into a plain failed log-in; a page
+    that wants to say how long to wait asks here.
+    """
+    refusal: ratelimit.Decision | None = getattr(request, _REFUSAL, None)
+    return refusal
 
 
 class EmailBackend(ModelBackend):
@@ -36,20 +48,23 @@ class EmailBackend(ModelBackend):
         if not username or password is None:
             return None
         login = username.strip()
-        ip = ratelimit.client_ip(request) if request is not None else None
-        if ip is not None and not services.login_allowed(ip=ip, login=login).allowed:
-            # Django's authenticate() stops at PermissionDenied: no other back
-            # end is tried and the password is not even checked.
-            raise PermissionDenied("too many failed log-ins")
+        attempt = None
+        if request is not None:
+            attempt = services.login_attempt_claim(ip=ratelimit.client_ip(request), login=login)
+            if not attempt.decision.allowed:
+                setattr(request, _REFUSAL, attempt.decision)
+                # Django's authenticate() stops at PermissionDenied: no other back
+                # end is tried and the password is not even checked.
+                raise PermissionDenied("too many failed log-ins")
         user = self._find(login)
         if user is None:
             # Hash anyway, so the response time does not tell whether the account exists.
             User().set_password(password)
         elif user.check_password(password) and self.user_can_authenticate(user):
-            services.login_succeeded(login=login)
+            if attempt is not None:
+                services.login_attempt_succeeded(attempt=attempt)
             return user
-        if ip is not None:
-            services.login_failed(ip=ip, login=login)
+        # A failed attempt keeps the places it claimed: that is how it is counted.
         return None
 
     def get_user(self, user_id: Any) -> User | None:

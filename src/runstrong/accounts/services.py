@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
@@ -90,37 +91,60 @@ def profile_update(
 # name) and per client IP. The e-mail back end applies it on every log-in.
 
 
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """One log-in attempt's places under the limits, claimed before its password is checked."""
+
+    decision: ratelimit.Decision  # allowed, or the refusal with the longest wait
+    login: str
+    claims: tuple[ratelimit.Decision, ...] = ()
+
+
+def _account_key(login: str) -> str:
+    return f"login:account:{login.strip().lower()}"
+
+
 def _login_keys(*, ip: str, login: str) -> list[tuple[str, int]]:
     keys = [(f"login:ip:{ip}", LOGIN_FAILURES_PER_IP)]
     if login:
-        keys.append((f"login:account:{login.strip().lower()}", LOGIN_FAILURES_PER_EMAIL))
+        keys.append((_account_key(login), LOGIN_FAILURES_PER_EMAIL))
     return keys
 
 
-def login_allowed(*, ip: str, login: str) -> ratelimit.Decision:
-    """May this client try to log in to this account now? Counts nothing."""
-    refused = [
-        decision
-        for key, limit in _login_keys(ip=ip, login=login)
-        if not (decision := ratelimit.peek(key, limit, LOGIN_WINDOW_SECONDS)).allowed
-    ]
-    if refused:
-        return max(refused, key=lambda decision: decision.retry_after)
-    return ratelimit.Decision(allowed=True, remaining=1, retry_after=0)
+def login_attempt_claim(*, ip: str, login: str) -> LoginAttempt:
+    """Take this attempt's place under the per-IP and per-account limits.
 
-
-def login_failed(*, ip: str, login: str) -> None:
-    for key, limit in _login_keys(ip=ip, login=login):
-        ratelimit.hit(key, limit, LOGIN_WINDOW_SECONDS)
-
-
-def login_succeeded(*, login: str) -> None:
-    """The owner got in: earlier typos no longer count against the account.
-
-    The per-IP count is kept, or one valid account would let a guesser reset it.
+    Taking the place is the check, in one atomic step per limit. Checked
+    first and counted after the password, thirty guesses sent four at a time
+    all passed the check before the failures ahead of them were counted: six
+    wrong-password answers against a limit of five. So the place is taken
+    before the password is checked, and a wrong password simply keeps it.
+    Refused, the attempt is not tried at all, even with the right password:
+    were that let through, a guesser would go on guessing and learn the
+    password from the one answer that differs.
     """
-    if login:
-        ratelimit.reset(f"login:account:{login.strip().lower()}", LOGIN_FAILURES_PER_EMAIL)
+    claims = tuple(
+        ratelimit.hit(key, limit, LOGIN_WINDOW_SECONDS)
+        for key, limit in _login_keys(ip=ip, login=login)
+    )
+    refused = [claim for claim in claims if not claim.allowed]
+    if refused:
+        # Refused unchecked, so it counts against neither limit.
+        ratelimit.give_back(*claims)
+        decision = max(refused, key=lambda claim: claim.retry_after)
+        return LoginAttempt(decision=decision, login=login)
+    return LoginAttempt(decision=claims[0], login=login, claims=claims)
+
+
+def login_attempt_succeeded(*, attempt: LoginAttempt) -> None:
+    """The owner got in: neither this attempt nor earlier typos count against the account.
+
+    The per-IP count of earlier failures is kept, or one valid account would
+    let a guesser reset it; only this attempt's own place is given back.
+    """
+    ratelimit.give_back(*attempt.claims)
+    if attempt.login:
+        ratelimit.reset(_account_key(attempt.login), LOGIN_FAILURES_PER_EMAIL)
 
 
 def sign_up_attempt(*, ip: str) -> ratelimit.Decision:

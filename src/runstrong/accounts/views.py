@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from runstrong import ratelimit
-from runstrong.accounts import services
+from runstrong.accounts import backends, services
 from runstrong.accounts.forms import EmailAuthenticationForm, ProfileForm, SignUpForm
 from runstrong.accounts.models import User
 from runstrong.accounts.web import HtmxHttpRequest
@@ -82,15 +83,15 @@ class LogInView(auth_views.LoginView):
     template_name = "accounts/log_in.html"
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         # The e-mail back end counts failures and refuses a limited client on
-        # every way in; here a limited client gets a page that says how long
-        # to wait, instead of the form's "wrong password".
-        login = str(request.POST.get("username", ""))[:254]
-        decision = services.login_allowed(ip=ratelimit.client_ip(request), login=login)
-        if not decision.allowed:
-            return ratelimit.too_many_requests(request, decision, what="log-in attempts")
-        return super().post(request, *args, **kwargs)
+        # every way in (this form, the admin's), in the same step; here a
+        # limited client gets a page that says how long to wait, instead of
+        # the form's "wrong password".
+        refusal = backends.login_refusal(self.request)
+        if refusal is not None:
+            return ratelimit.too_many_requests(self.request, refusal, what="log-in attempts")
+        return super().form_invalid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
