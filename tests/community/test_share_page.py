@@ -11,7 +11,7 @@ from django.templatetags.static import static
 from django.test import Client
 from PIL import Image
 
-from runstrong.community import cards, services_share
+from runstrong.community import cards, services_share, views_share
 from runstrong.community import services as social
 from runstrong.community.models import Cheer, ShareCard
 from runstrong.workouts.models import Result, Review
@@ -93,8 +93,7 @@ def test_og_image_is_the_card_a_1200_by_630_png(client: Client, public_result: R
     response = client.get(f"{parts.path}?{parts.query}")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
-    assert "max-age=31536000" in response["Cache-Control"]
-    assert "public" in response["Cache-Control"]
+    assert response["Cache-Control"] == views_share.CARD_CACHE_CONTROL
     image = Image.open(io.BytesIO(response.content))
     assert image.format == "PNG"
     assert image.size == (int(page.one("og:image:width")), int(page.one("og:image:height")))
@@ -240,6 +239,61 @@ def test_card_drawn_while_public_is_not_served_once_private(
     assert client.get(page_url(result)).status_code == 404
     # Nor are its bytes kept.
     assert not ShareCard.objects.filter(result=result).exists()
+
+
+def cache_control(response: Any) -> dict[str, str | None]:
+    """The Cache-Control directives: name → value (None for a bare directive)."""
+    directives: dict[str, str | None] = {}
+    for part in response["Cache-Control"].split(","):
+        name, _, value = part.strip().partition("=")
+        directives[name.lower()] = value.strip('"') or None
+    return directives
+
+
+def test_a_card_made_private_leaves_shared_caches_within_its_lifetime(
+    client: Client, named_athlete: Any
+) -> None:
+    result = result_with(named_athlete, "public")
+    served = client.get(card_path(result))
+    directives = cache_control(served)
+
+    # A lifetime of minutes, for every cache, and no copy served past it.
+    assert views_share.CARD_MAX_AGE_SECONDS <= 10 * 60
+    assert "immutable" not in directives
+    shared_lifetime = directives.get("s-maxage") or directives["max-age"]
+    assert shared_lifetime is not None
+    assert int(shared_lifetime) <= views_share.CARD_MAX_AGE_SECONDS
+    assert int(directives["max-age"] or 0) <= views_share.CARD_MAX_AGE_SECONDS
+    assert "must-revalidate" in directives
+    assert not {"stale-while-revalidate", "stale-if-error"} & directives.keys()
+
+    # Past it, a cache asks again: while public and unchanged, 304 without the image.
+    again = client.get(card_path(result), HTTP_IF_NONE_MATCH=served["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == served["ETag"]
+    assert again["Cache-Control"] == served["Cache-Control"]
+
+    # Once private, the same question gets 404: the cache's copy is done.
+    social.result_visibility_set(athlete=named_athlete, result_id=result.pk, visibility="private")
+    gone = client.get(card_path(result), HTTP_IF_NONE_MATCH=served["ETag"])
+    assert gone.status_code == 404
+
+
+def test_a_redrawn_card_does_not_match_the_old_copy(client: Client, public_result: Result) -> None:
+    served = client.get(card_path(public_result))
+    ShareCard.objects.filter(result=public_result).update(png=b"another drawing")
+
+    again = client.get(card_path(public_result), HTTP_IF_NONE_MATCH=served["ETag"])
+
+    assert again.status_code == 200 and again.content == b"another drawing"
+    assert again["ETag"] != served["ETag"]
+
+
+def test_the_public_page_is_kept_by_no_shared_cache(client: Client, public_result: Result) -> None:
+    directives = cache_control(client.get(page_url(public_result)))
+
+    assert "private" in directives and "no-cache" in directives
+    assert "public" not in directives and "immutable" not in directives
 
 
 def test_a_new_display_name_redraws_the_cards(client: Client, named_athlete: Any) -> None:

@@ -8,10 +8,14 @@ public is sent to their own result page instead.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from runstrong.community import cards, selectors_share, services_share, sharing
@@ -19,9 +23,19 @@ from runstrong.workouts import charts, progress
 from runstrong.workouts.formatting import format_duration, format_total
 from runstrong.workouts.models import Source
 
-# The card of a given drawing version never changes, and its URL carries that
-# version: browsers and proxies may keep it for a year.
-CARD_CACHE_CONTROL = "public, max-age=31536000, immutable"
+# How long a cache, a shared one (a CDN, a proxy) included, may serve a card
+# without asking the site again: so also how long a card can outlive its
+# result being made private. The ?v= in the card's URL names the drawing, but
+# whether the result is still public can change at any moment, so the card is
+# not `immutable` for a year: a cache would go on showing for a year what its
+# athlete took back. Five minutes lets privacy win within minutes, while a
+# post going round costs each cache one request per five minutes; and that
+# request is a revalidation, answered 304 without the image while the card is
+# unchanged (its ETag) and 404 once the result is private. must-revalidate:
+# a stale card is never served, not even while the site is down. (A link
+# preview already posted keeps its own copy: no header reaches that.)
+CARD_MAX_AGE_SECONDS = 5 * 60
+CARD_CACHE_CONTROL = f"public, max-age={CARD_MAX_AGE_SECONDS}, must-revalidate"
 
 
 def absolute_url(request: HttpRequest, path: str) -> str:
@@ -72,7 +86,7 @@ def public_result(request: HttpRequest, result_id: int) -> HttpResponse:
         athlete_name=result.athlete.shown_name, program_name=result.program.name, total=total
     )
     page_url = public_url(request, result.id)
-    return render(
+    response = render(
         request,
         "community/share/public_result.html",
         {
@@ -106,6 +120,13 @@ def public_result(request: HttpRequest, result_id: int) -> HttpResponse:
             },
         },
     )
+    # Kept by no shared cache, for any time: the page differs for its athlete
+    # and for a logged-in visitor (their name at the top), which a CDN that
+    # ignores Vary: Cookie would hand to everyone, and with no Cache-Control at
+    # all a cache may pick a lifetime of its own. The browser keeps it but asks
+    # again each time, so once the result is private the page is gone at once.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @require_safe
@@ -116,6 +137,10 @@ def card_png(request: HttpRequest, result_id: int) -> HttpResponse:
         if result is None:
             raise Http404("No such result")
         card = services_share.share_card_get_or_create(result=result)
-    response = HttpResponse(bytes(card.png), content_type="image/png")
+    png = bytes(card.png)
+    response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = CARD_CACHE_CONTROL
-    return response
+    # From the bytes themselves, so a redrawn card never matches an old copy.
+    response["ETag"] = quote_etag(hashlib.sha256(png).hexdigest()[:32])
+    # A 304 without the image when the cache's copy is this one; 200 otherwise.
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
