@@ -8,6 +8,7 @@ at the site exactly as a runner's phone does, so a difference between the two
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -87,36 +88,44 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     pytest.fail(f"runstrong serve did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
+@contextlib.contextmanager
+def serving(env: dict[str, str], folder: Path, *, workers: int | None = None) -> Iterator[str]:
+    """``runstrong serve`` on a free port of the loopback, as a user starts it
+    (``workers`` left to its default unless given); yields its base URL and
+    stops it after. Its output goes to ``folder/serve.log``."""
+    port = _free_port()
+    log = folder / "serve.log"
+    command = [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @pytest.fixture(scope="package")
 def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     """``runstrong serve`` on a fresh data folder (and a fresh PostgreSQL database
     when the suite runs on PostgreSQL), with the seed data made."""
     folder = tmp_path_factory.mktemp("served")
-    with runstrong_env(folder / "data") as env:
-        port = _free_port()
-        log = folder / "serve.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}"],
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        site = ServedSite(url=f"http://127.0.0.1:{port}", env=env, log=log)
-        try:
-            _wait_until_up(site.url, process, log)
-            out = site.manage_shell(
-                (Path(__file__).parent / "seed.py").read_text(),
-                SEED_PASSWORD=PASSWORD,
-                SEED_ACTIVITY=str(ACTIVITIES / "fit" / "garmin-fenix-5-run.fit"),
-            )
-            site.data = json.loads(out.strip().splitlines()[-1])
-            yield site
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with runstrong_env(folder / "data") as env, serving(env, folder) as url:
+        site = ServedSite(url=url, env=env, log=folder / "serve.log")
+        out = site.manage_shell(
+            (Path(__file__).parent / "seed.py").read_text(),
+            SEED_PASSWORD=PASSWORD,
+            SEED_ACTIVITY=str(ACTIVITIES / "fit" / "garmin-fenix-5-run.fit"),
+        )
+        site.data = json.loads(out.strip().splitlines()[-1])
+        yield site

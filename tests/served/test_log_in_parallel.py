@@ -12,12 +12,7 @@ lock each other out instead of waiting their turn as the served file does.
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import socket
-import subprocess
-import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
@@ -25,71 +20,24 @@ from urllib.parse import urlencode
 import pytest
 
 from runstrong.accounts import services
-from tests.conftest import RUNSTRONG
+from tests.conftest import runstrong_env
+
+from .conftest import serving
 
 GUESSES = 30
 AT_ONCE = 4
 PASSWORD = "correct horse battery"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def served_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """As conftest's ``cli_env``, once for the module: a fresh data folder, and
-    on PostgreSQL a fresh database, so one server start serves both tests."""
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-    env["RUNSTRONG_DATA"] = str(tmp_path_factory.mktemp("served") / "data")
-    base_url = os.environ.get("DATABASE_URL")
-    if not base_url:
-        env.pop("DATABASE_URL", None)
-        yield env
-        return
-    import psycopg
-
-    name = f"runstrong_login_{uuid.uuid4().hex[:12]}"
-    server_url = base_url.rsplit("/", 1)[0]
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = f"{server_url}/{name}"
-    try:
-        yield env
-    finally:
-        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module")
-def served_site(served_env: dict[str, str]) -> Iterator[int]:
-    """The port of a freshly started ``runstrong serve``, a worker for each request
-    in flight. The tests share it: each guesses from its own address, at its own
-    logins, so neither's counts touch the other's."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(AT_ONCE)],
-        env=served_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"runstrong serve did not start:\n{server.communicate()[1]}")
-                time.sleep(0.1)
-        yield port
-    finally:
-        server.terminate()
-        server.communicate(timeout=30)
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """The port of a freshly started ``runstrong serve`` on a fresh data folder
+    and database, a worker for each request in flight. The tests share it: each
+    guesses from its own address, at its own logins, so neither's counts touch
+    the other's."""
+    folder = tmp_path_factory.mktemp("login")
+    with runstrong_env(folder / "data") as env, serving(env, folder, workers=AT_ONCE) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 class Visitor:
