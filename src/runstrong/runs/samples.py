@@ -56,6 +56,10 @@ class Activity:
     samples: Samples
     name: str = ""
     device: str = ""
+    # Of a multisport file (a triathlon, a brick), stored as one activity per leg:
+    # this leg's number, from 1, and how many legs the file holds.
+    leg: int = 1
+    leg_count: int = 1
 
     @property
     def is_run(self) -> bool:

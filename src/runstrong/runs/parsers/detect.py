@@ -76,6 +76,13 @@ def parse_content(content: bytes) -> Activity:
     return _PARSERS[sniff(content)](content)
 
 
+def parse_legs(content: bytes) -> list[Activity]:
+    """``parse_content``, but a multisport FIT file as one Activity per leg."""
+    if len(content) <= MAX_FILE_BYTES and sniff(content) == "fit":
+        return fit.parse_legs(content)
+    return [parse_content(content)]
+
+
 def unpack(data: bytes) -> bytes:
     """The file's content: gzip unpacked (within limits), anything else as it is."""
     return gunzip(data) if data.startswith(GZIP_MAGIC) else data

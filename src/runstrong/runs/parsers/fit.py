@@ -11,9 +11,11 @@ old bike computers write); such a file gets a clear error.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from garmin_fit_sdk import Decoder, Profile, Stream
@@ -32,6 +34,7 @@ _FILE_TYPES: dict[int, str] = Profile["types"]["file"]
 _SPORTS: dict[int, str] = Profile["types"]["sport"]
 _SUB_SPORTS: dict[int, str] = Profile["types"]["sub_sport"]
 _RUNNING_SUB_SPORTS = {"treadmill": "treadmill_running", "trail": "trail_running"}
+_TRANSITION = 3  # the sport of a multisport file's transition sessions
 
 
 class _TooManyMessages(Exception):
@@ -39,6 +42,38 @@ class _TooManyMessages(Exception):
 
 
 def parse(data: bytes) -> Activity:
+    """The whole file as one activity (a multisport file as one, of its first leg's
+    sport): what the import stores for each leg is ``parse_legs``'s."""
+    messages = _decode(data)
+    records = messages.get("record_mesgs") or []
+    return _activity(messages, records, sport=_sport(messages))
+
+
+def parse_legs(data: bytes) -> list[Activity]:
+    """One activity per leg of a multisport file (a triathlon, a brick), else the file's one.
+
+    A multisport FIT holds one session message per leg (swim, bike, run, and
+    transitions between them), each with its start time and sport; the records
+    of a leg are those from its start to the next session's. Transitions are not
+    legs: their few records are left out. A file with fewer than two legs that
+    hold records is read whole, exactly as ``parse`` reads it.
+    """
+    messages = _decode(data)
+    records = messages.get("record_mesgs") or []
+    legs = _split_legs(messages.get("session_mesgs") or (), records)
+    if len(legs) < 2:
+        return [_activity(messages, records, sport=_sport(messages))]
+    return [
+        dataclasses.replace(
+            _activity(messages, leg_records, sport=_session_sport(session)),
+            leg=number,
+            leg_count=len(legs),
+        )
+        for number, (session, leg_records) in enumerate(legs, start=1)
+    ]
+
+
+def _decode(data: bytes) -> Mapping[str, Any]:
     decoder = Decoder(Stream.from_bytes_io(io.BytesIO(data)))
     if not decoder.is_fit():
         raise ParseError("its FIT header is damaged or missing")
@@ -64,12 +99,22 @@ def parse(data: bytes) -> Activity:
     )
     if errors:
         raise ParseError(_explain(errors[0]))
-    file_ids = messages.get("file_id_mesgs") or [{}]
-    file_type = file_ids[0].get("type")
+    file_type = _file_id(messages).get("type")
     if file_type != 4:  # activity
         kind = _FILE_TYPES.get(file_type, "unknown") if isinstance(file_type, int) else "unknown"
         raise ParseError(f"it is a FIT {kind.replace('_', ' ')} file, not an activity")
-    records = messages.get("record_mesgs") or []
+    return messages
+
+
+def _file_id(messages: Mapping[str, Any]) -> Mapping[str, Any]:
+    file_ids = messages.get("file_id_mesgs") or [{}]
+    first: Mapping[str, Any] = file_ids[0]
+    return first
+
+
+def _activity(
+    messages: Mapping[str, Any], records: Iterable[Mapping[str, object]], *, sport: str
+) -> Activity:
     columns = Columns()
     for record in records:
         _add_record(columns, record)
@@ -77,12 +122,44 @@ def parse(data: bytes) -> Activity:
         raise ParseError("this FIT activity has no recorded points")
     samples, start = columns.to_samples()
     return Activity(
-        sport=_sport(messages),
+        sport=sport,
         start=start,
         source_format="fit",
         samples=samples,
-        device=_device(file_ids[0]),
+        device=_device(_file_id(messages)),
     )
+
+
+def _split_legs(
+    sessions: Iterable[Mapping[str, Any]], records: Iterable[Mapping[str, object]]
+) -> list[tuple[Mapping[str, Any], list[Mapping[str, object]]]]:
+    """The legs (non-transition sessions) in time order, each with its records; those
+    left without one are dropped.
+
+    A record belongs to the session that started last at or before it, not only to
+    those within a session's elapsed time: devices write the last record a second
+    or so past it, and the time between sessions is a transition's.
+    """
+    timed = sorted(
+        (session for session in sessions if isinstance(session.get("start_time"), int)),
+        key=lambda session: session["start_time"],
+    )
+    if sum(session.get("sport") != _TRANSITION for session in timed) < 2:
+        return []
+    starts = [session["start_time"] for session in timed]
+    grouped: list[list[Mapping[str, object]]] = [[] for _ in timed]
+    for record in records:
+        timestamp = record.get("timestamp")
+        if not isinstance(timestamp, int):
+            continue  # an untimed record cannot be placed in a leg
+        # Before the first session's start (a device writes its first record early):
+        # the first leg's.
+        grouped[max(0, bisect.bisect_right(starts, timestamp) - 1)].append(record)
+    return [
+        (session, kept)
+        for session, kept in zip(timed, grouped, strict=True)
+        if kept and session.get("sport") != _TRANSITION
+    ]
 
 
 def _explain(error: Exception) -> str:
@@ -135,14 +212,21 @@ def _sport(messages: Mapping[str, Any]) -> str:
     """The session's sport (else the sport message's), with treadmill and trail runs named."""
     for key in ("session_mesgs", "sport_mesgs", "lap_mesgs"):
         for message in messages.get(key) or ():
-            sport = message.get("sport")
-            if isinstance(sport, int) and sport in _SPORTS:
-                name = _SPORTS[sport]
-                if name == "running":
-                    sub = _SUB_SPORTS.get(message.get("sub_sport", 0), "")
-                    return _RUNNING_SUB_SPORTS.get(sub, "running")
+            name = _session_sport(message)
+            if name != "unknown":
                 return name
     return "unknown"
+
+
+def _session_sport(message: Mapping[str, Any]) -> str:
+    sport = message.get("sport")
+    if not (isinstance(sport, int) and sport in _SPORTS):
+        return "unknown"
+    name = _SPORTS[sport]
+    if name == "running":
+        sub = _SUB_SPORTS.get(message.get("sub_sport", 0), "")
+        return _RUNNING_SUB_SPORTS.get(sub, "running")
+    return name
 
 
 def _device(file_id: Mapping[str, object]) -> str:
