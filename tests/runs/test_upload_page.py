@@ -78,7 +78,7 @@ def test_uploading_a_zip_export_reports_each_file(athlete_client: Client) -> Non
 
     html = athlete_client.get(response["Location"]).content.decode()
     assert "2 imported, 0 already there, 1 not imported." in html
-    assert "export.zip: activities/3.fit" in html
+    assert "export.zip: 3.fit" in html
     assert "its checksum (CRC) does not match: the file is damaged" in html
     assert "kept, but not a run: left out of the efficiency trend" in html
 

@@ -15,6 +15,7 @@ import hashlib
 import io
 import logging
 import math
+import re
 import zipfile
 import zlib
 from collections.abc import Container, Iterator
@@ -58,9 +59,17 @@ class Incoming:
     error: str | None = None
 
 
+def file_name(name: str) -> str:
+    """A file's own name, without the folders above it (either separator: a path typed
+    on Windows, or written so in a zip). The folders are the importing machine's, private,
+    and the name is shown on pages and kept in exports."""
+    return re.split(r"[\\/]", name)[-1]
+
+
 def expand(name: str, data: bytes) -> Iterator[Incoming]:
     """The activity files in an upload: itself, or each run file in a zip archive
     (in any folder, gzipped or not; other files in the archive are passed over)."""
+    name = file_name(name)
     if not data.startswith(ZIP_MAGIC):
         yield Incoming(name=name, data=data)
         return
@@ -69,7 +78,7 @@ def expand(name: str, data: bytes) -> Iterator[Incoming]:
 
 def expand_path(path: Path, name: str | None = None) -> Iterator[Incoming]:
     """``expand`` for a file on disk: an archive is read member by member, never whole."""
-    name = name or str(path)
+    name = file_name(name or path.name)
     try:
         with path.open("rb") as handle:
             head = handle.read(len(ZIP_MAGIC))
@@ -125,7 +134,9 @@ def _expand_archive(name: str, source: BinaryIO) -> Iterator[Incoming]:
         return
     unpacked = 0
     for info in wanted:
-        member = f"{name}: {info.filename}"
+        # The archive's name and the member's own: which upload it came from, without
+        # the folders inside the archive (a zipped home folder names its owner).
+        member = f"{name}: {file_name(info.filename)}"
         if unpacked > MAX_ARCHIVE_UNPACKED:
             yield Incoming(name=member, error="the archive's unpacked size limit was reached")
             continue

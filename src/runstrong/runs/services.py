@@ -55,7 +55,7 @@ def activity_import(
     *, athlete: User, name: str, data: bytes, batch: ImportBatch | None = None
 ) -> ImportOutcome:
     """Store one activity file (GPX, TCX or FIT, gzipped or not) for the athlete."""
-    prepared = intake.prepare(intake.Incoming(name=name, data=data))
+    prepared = intake.prepare(intake.Incoming(name=intake.file_name(name), data=data))
     return activity_store(athlete=athlete, prepared=prepared, batch=batch)
 
 
