@@ -11,11 +11,15 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import numpy as np
 from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
 
+from runstrong.runs.samples import Activity
 from tests.runs.conftest import read
 
 _MESG = Profile["mesg_num"]
+RUN = "fit/activity-small-fenix2-run.fit"
+SEMICIRCLE_DEGREES = 180.0 / 2**31
 TRANSITION_S = 90
 RECORD_FIELDS = (
     "timestamp",
@@ -50,18 +54,48 @@ def _session(start: int, elapsed: float, sport: int) -> dict[str, Any]:
     }
 
 
-def brick_fit(*, shift_s: int = 0) -> bytes:
-    """Bike, transition, run in one FIT activity file; ``shift_s`` moves every time."""
+def _kept(record: dict[str, Any]) -> dict[str, Any]:
+    return {name: record[name] for name in RECORD_FIELDS if record.get(name) is not None}
+
+
+def _records_of(activity: Activity) -> list[dict[str, Any]]:
+    """An activity's samples as FIT records, timed in seconds from its start."""
+    samples = activity.samples
+    records = []
+    for index in range(len(samples)):
+        values = {
+            "timestamp": int(samples.t[index]),
+            "position_lat": round(samples.lat[index] / SEMICIRCLE_DEGREES),
+            "position_long": round(samples.lon[index] / SEMICIRCLE_DEGREES),
+            "distance": float(samples.distance_m[index]),
+            "enhanced_altitude": float(samples.altitude_m[index]),
+            "heart_rate": round(samples.heart_rate[index]),
+        }
+        records.append(values)
+    return records
+
+
+def brick_fit(*, run_leg: Activity | None = None) -> bytes:
+    """Bike, transition, run in one FIT activity file. The run is the Fenix 2's, else
+    ``run_leg``'s samples (a run made for a test)."""
     bike = _messages("fit/garmin-fenix-5-bike.fit")
-    run = _messages("fit/activity-small-fenix2-run.fit")
+    if run_leg is None:
+        run = _messages(RUN)
+        run_began = run["session_mesgs"][0]["start_time"]
+        run_records = [
+            {**_kept(record), "timestamp": record["timestamp"] - run_began}
+            for record in run["record_mesgs"]
+        ]
+        run_elapsed = run["session_mesgs"][0]["total_elapsed_time"]
+    else:
+        run_records = _records_of(run_leg)
+        run_elapsed = float(run_records[-1]["timestamp"])
     bike_session = bike["session_mesgs"][0]
-    run_session = run["session_mesgs"][0]
-    bike_start = bike_session["start_time"] + shift_s
+    bike_start = bike_session["start_time"]
     bike_elapsed = bike_session["total_elapsed_time"]
     # After the ride's last record (a second past its session's elapsed time).
-    transition_start = bike["record_mesgs"][-1]["timestamp"] + shift_s + 1
+    transition_start = bike["record_mesgs"][-1]["timestamp"] + 1
     run_start = transition_start + TRANSITION_S + 1
-    run_moved = run_start - run_session["start_time"]
 
     encoder = Encoder()
     encoder.write_mesg(
@@ -73,12 +107,8 @@ def brick_fit(*, shift_s: int = 0) -> bytes:
             "time_created": bike_start,
         }
     )
-    records: list[dict[str, Any]] = []
-    for source, moved in ((bike, shift_s), (run, run_moved)):
-        for record in source["record_mesgs"]:
-            kept = {name: record[name] for name in RECORD_FIELDS if record.get(name) is not None}
-            kept["timestamp"] = record["timestamp"] + moved
-            records.append(kept)
+    records = [_kept(record) for record in bike["record_mesgs"]]
+    records += [{**record, "timestamp": record["timestamp"] + run_start} for record in run_records]
     # Two records in the transition: dropped, as they belong to no leg.
     for offset in (10, 50):
         records.append({"timestamp": transition_start + offset, "heart_rate": 150})
@@ -88,16 +118,44 @@ def brick_fit(*, shift_s: int = 0) -> bytes:
     for session in (
         _session(bike_start, bike_elapsed, 2),  # cycling
         _session(transition_start, TRANSITION_S, 3),  # transition
-        _session(run_start, run_session["total_elapsed_time"], 1),  # running
+        _session(run_start, run_elapsed, 1),  # running
     ):
         encoder.write_mesg(session)
     encoder.write_mesg(
         {
             "mesg_num": _MESG["ACTIVITY"],
-            "timestamp": int(run_start + run_session["total_elapsed_time"]),
+            "timestamp": int(run_start + run_elapsed),
             "num_sessions": 3,
             "type": 0,
         }
     )
     data: bytes = encoder.close()
     return data
+
+
+def gpx_of(activity: Activity) -> bytes:
+    """An activity as another service would export it: GPX with Garmin's heart-rate extension."""
+    assert activity.start is not None
+    samples = activity.samples
+    rows = []
+    for index in range(len(samples)):
+        moment = activity.start.timestamp() + samples.t[index]
+        heart_rate = samples.heart_rate[index]
+        extension = (
+            "<extensions><gpxtpx:TrackPointExtension>"
+            f"<gpxtpx:hr>{int(heart_rate)}</gpxtpx:hr>"
+            "</gpxtpx:TrackPointExtension></extensions>"
+            if np.isfinite(heart_rate)
+            else ""
+        )
+        when = np.datetime_as_string(np.datetime64(int(moment), "s")) + "Z"
+        rows.append(
+            f'<trkpt lat="{samples.lat[index]:.7f}" lon="{samples.lon[index]:.7f}">'
+            f"<ele>{samples.altitude_m[index]:.1f}</ele><time>{when}</time>{extension}</trkpt>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<gpx version="1.1" creator="StravaGPX" xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+        "<trk><type>running</type><trkseg>" + "".join(rows) + "</trkseg></trk></gpx>"
+    ).encode()

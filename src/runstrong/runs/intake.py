@@ -187,7 +187,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 @dataclasses.dataclass(frozen=True)
 class Prepared:
-    """A file ready to store, or (``error`` set) the reason it cannot be."""
+    """A file ready to store, or (``error`` set) the reason it cannot be.
+
+    A multisport file (a triathlon, a brick) is prepared as its first leg, the
+    others in ``later_legs``: each is stored as an activity of its own."""
 
     name: str
     error: str | None = None
@@ -206,6 +209,9 @@ class Prepared:
     ef: float | None = None
     decoupling_pct: float | None = None
     qualifies: bool | None = None
+    leg: int = 1
+    leg_count: int = 1
+    later_legs: tuple[Prepared, ...] = ()
 
     def figure(self, name: str) -> float | None:
         """One of the metrics' figures ("elapsed_s", "avg_heart_rate"…); None where the
@@ -213,9 +219,14 @@ class Prepared:
         value = self.metrics.get(name)
         return None if value is None else float(value)
 
+    def legs(self) -> list[Prepared]:
+        """What to store: this file, or each leg of a multisport file."""
+        return [self, *self.later_legs]
+
 
 def prepare(incoming: Incoming, known: Container[str] = frozenset()) -> Prepared:
-    """Parse, pack and measure one activity file. Never raises for a bad file.
+    """Parse, pack and measure one activity file (each leg of a multisport one).
+    Never raises for a bad file.
 
     A file whose content hash is in ``known`` (the athlete's stored files) is not
     parsed again: uploading a whole export a second time costs only the hashing.
@@ -227,34 +238,44 @@ def prepare(incoming: Incoming, known: Container[str] = frozenset()) -> Prepared
         sha256 = hashlib.sha256(content).hexdigest()
         if sha256 in known:
             return Prepared(name=incoming.name, sha256=sha256, already_stored=True)
-        activity = parsers.parse_content(content)
-        figures, ef, decoupling, qualifies = compute_metrics(activity)
+        legs = [(activity, compute_metrics(activity)) for activity in parsers.parse_legs(content)]
     except ParseError as error:
         return Prepared(name=incoming.name, error=str(error))
     except Exception:  # a bug, or a decoder tripping on a hostile file: this file only
         log.exception("could not import %s", incoming.name)
         return Prepared(name=incoming.name, error="it could not be read (an internal error)")
-    return Prepared(
-        name=incoming.name,
-        # Of the content, so a file and its gzipped copy count as the same file.
-        sha256=sha256,
-        sport=activity.sport,
-        is_run=activity.is_run,
-        start=activity.start,
-        source_format=activity.source_format,
-        title=activity.name,
-        device=activity.device,
-        point_count=len(activity.samples),
-        # The original is kept compressed; an upload that was gzip already is kept as it came.
-        original_gz=incoming.data
+    # The original is kept compressed; an upload that was gzip already is kept as it came.
+    # Each leg keeps it: any leg can be re-processed, or deleted, on its own.
+    original_gz = (
+        incoming.data
         if incoming.data.startswith(GZIP_MAGIC)
-        else gzip.compress(content, compresslevel=1, mtime=0),  # fast: it is rarely read
-        samples_packed=pack_samples(activity.samples),
-        metrics=figures,
-        ef=ef,
-        decoupling_pct=decoupling,
-        qualifies=qualifies,
+        else gzip.compress(content, compresslevel=1, mtime=0)  # fast: it is rarely read
     )
+    prepared = [
+        Prepared(
+            name=incoming.name,
+            # Of the content, so a file and its gzipped copy count as the same file;
+            # the legs of a multisport file share it, told apart by their number.
+            sha256=sha256,
+            sport=activity.sport,
+            is_run=activity.is_run,
+            start=activity.start,
+            source_format=activity.source_format,
+            title=activity.name,
+            device=activity.device,
+            point_count=len(activity.samples),
+            original_gz=original_gz,
+            samples_packed=pack_samples(activity.samples),
+            metrics=figures,
+            ef=ef,
+            decoupling_pct=decoupling,
+            qualifies=qualifies,
+            leg=activity.leg,
+            leg_count=activity.leg_count,
+        )
+        for activity, (figures, ef, decoupling, qualifies) in legs
+    ]
+    return dataclasses.replace(prepared[0], later_legs=tuple(prepared[1:]))
 
 
 def future_start(start: datetime | None, *, now: datetime) -> str | None:

@@ -1,4 +1,5 @@
-"""Imported activities (one row per run file) and the record of each upload.
+"""Imported activities (one row per run file, or per leg of a multisport file) and the
+record of each upload.
 
 Only ``services.py`` writes to these tables. The original file and the samples
 are kept in the database, not in the data folder: several app processes (or
@@ -40,6 +41,10 @@ class Activity(models.Model):
     device = models.CharField(max_length=100, blank=True)
     # Of the file's content (unpacked if it came gzipped): the same file twice is refused.
     sha256 = models.CharField(max_length=64)
+    # A multisport file (a triathlon, a brick) is stored as one activity per leg,
+    # numbered from 1; its legs share the file's sha256, which links them.
+    leg = models.PositiveSmallIntegerField(default=1)
+    leg_count = models.PositiveSmallIntegerField(default=1)
     # The file as it came, gzip-compressed, for re-processing. Never anything unpacked
     # beyond the parser's limit: a bomb is refused before it gets here.
     original_gz = models.BinaryField()
@@ -55,7 +60,9 @@ class Activity(models.Model):
     class Meta:
         ordering = [models.F("start").desc(nulls_last=True), "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["athlete", "sha256"], name="activity_file_once")
+            models.UniqueConstraint(
+                fields=["athlete", "sha256", "leg"], name="activity_file_leg_once"
+            )
         ]
         indexes = [
             models.Index(fields=["athlete", "start"]),

@@ -21,6 +21,18 @@ def activity_get(activity_id: int, athlete: User) -> Activity | None:
     return Activity.objects.filter(id=activity_id, athlete=athlete).defer("original_gz").first()
 
 
+def multisport_legs(activity: Activity) -> list[Activity]:
+    """Every stored leg of the multisport file ``activity`` is a leg of, in order (itself
+    among them); nothing for an activity of a single-sport file. One query."""
+    if activity.leg_count <= 1:
+        return []
+    return list(
+        Activity.objects.filter(athlete_id=activity.athlete_id, sha256=activity.sha256)
+        .order_by("leg")
+        .only("id", "leg", "leg_count", "sport", "start")
+    )
+
+
 @dataclass(frozen=True)
 class EfficiencyTrend:
     trend: stats.Trend

@@ -18,7 +18,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from runstrong.accounts.models import User
-from runstrong.runs import intake
+from runstrong.runs import intake, samples, sports
 from runstrong.runs.models import Activity, ImportBatch, ImportItem, ImportSource, ImportStatus
 
 log = logging.getLogger(__name__)
@@ -54,9 +54,14 @@ class BatchOutcome:
 def activity_import(
     *, athlete: User, name: str, data: bytes, batch: ImportBatch | None = None
 ) -> ImportOutcome:
-    """Store one activity file (GPX, TCX or FIT, gzipped or not) for the athlete."""
+    """Store one activity file (GPX, TCX or FIT, gzipped or not) for the athlete; of a
+    multisport file, each leg, and the first leg's outcome is returned."""
     prepared = intake.prepare(intake.Incoming(name=intake.file_name(name), data=data))
-    return activity_store(athlete=athlete, prepared=prepared, batch=batch)
+    outcomes = [
+        activity_store(athlete=athlete, prepared=leg, batch=batch, position=position)
+        for position, leg in enumerate(prepared.legs())
+    ]
+    return outcomes[0]
 
 
 def activity_store(
@@ -70,7 +75,9 @@ def activity_store(
         try:
             return _store(athlete=athlete, prepared=prepared, batch=batch, position=position)
         except IntegrityError:
-            if Activity.objects.filter(athlete=athlete, sha256=prepared.sha256).exists():
+            if Activity.objects.filter(
+                athlete=athlete, sha256=prepared.sha256, leg=prepared.leg
+            ).exists():
                 # The same file, stored a moment ago by another process.
                 outcome = ImportOutcome(
                     prepared.name, ImportStatus.DUPLICATE, "already imported (just now)"
@@ -140,6 +147,8 @@ def _columns(prepared: intake.Prepared) -> dict[str, Any]:
         "title": prepared.title[:200],
         "device": prepared.device[:100],
         "sha256": prepared.sha256,
+        "leg": prepared.leg,
+        "leg_count": prepared.leg_count,
         "original_gz": prepared.original_gz,
         "point_count": prepared.point_count,
         "samples_packed": prepared.samples_packed,
@@ -158,6 +167,8 @@ def _better_copy(stored: Activity, prepared: intake.Prepared) -> bool:
 
 def _imported_message(prepared: intake.Prepared) -> str:
     parts = [prepared.sport.replace("_", " ")]
+    if prepared.leg_count > 1:
+        parts[0] = f"leg {prepared.leg} of {prepared.leg_count} of a multisport file: {parts[0]}"
     if not prepared.is_run:
         parts.append("kept, but not a run: left out of the efficiency trend")
     if prepared.start is None:
@@ -182,11 +193,11 @@ _DUPLICATE_FIELDS = (
 
 
 def _duplicate_of(athlete: User, prepared: intake.Prepared) -> tuple[Activity, str] | None:
-    same_file = (
-        Activity.objects.filter(athlete=athlete, sha256=prepared.sha256)
-        .only(*_DUPLICATE_FIELDS)
-        .first()
-    )
+    same_files = Activity.objects.filter(athlete=athlete, sha256=prepared.sha256)
+    if not prepared.already_stored:
+        # A file not parsed again (already stored) stands for all of its legs.
+        same_files = same_files.filter(leg=prepared.leg)
+    same_file = same_files.only(*_DUPLICATE_FIELDS).order_by("leg").first()
     if same_file is not None:
         return same_file, f"already imported (the same file as {same_file.original_name})"
     if prepared.start is None:
@@ -196,6 +207,7 @@ def _duplicate_of(athlete: User, prepared: intake.Prepared) -> tuple[Activity, s
             athlete=athlete,
             start__range=(prepared.start - SAME_RUN_START, prepared.start + SAME_RUN_START),
         )
+        .exclude(sha256=prepared.sha256)  # another leg of the same multisport file
         .only(*_DUPLICATE_FIELDS)
         .order_by("start")
     )
@@ -251,8 +263,10 @@ def batch_store(
     """Store already prepared files (the CLI prepares them in worker processes)."""
     batch = import_batch_start(athlete=athlete, source=source)
     outcomes: list[ImportOutcome] = []
-    for position, item in enumerate(prepared):
-        outcome = activity_store(athlete=athlete, prepared=item, batch=batch, position=position)
+    # Each leg of a multisport file is stored, and recorded, on its own.
+    legs = (leg for item in prepared for leg in item.legs())
+    for position, leg in enumerate(legs):
+        outcome = activity_store(athlete=athlete, prepared=leg, batch=batch, position=position)
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
@@ -296,3 +310,70 @@ def _over_limit(max_new: int) -> str:
         "again for the next ones (files already imported are skipped quickly), or use "
         "`runstrong import` for a whole export"
     )
+
+
+# ---------------------------------------------------------------------------
+# The runner's corrections: what an activity was, or that it should not be there.
+
+
+@transaction.atomic
+def activity_sport_set(*, athlete: User, activity_id: int, sport: str) -> Activity:
+    """Say what an activity was. Its figures are worked out again from the stored
+    samples for that sport, so whether it counts in the trend follows at once.
+
+    ``sports.UnknownSport`` for a sport not on offer, ``Activity.DoesNotExist`` for
+    another athlete's activity (as good as missing); either way nothing changes."""
+    sport = sports.check(sport)
+    activity = (
+        Activity.objects.select_for_update()
+        .defer("original_gz")
+        .filter(pk=activity_id, athlete=athlete)
+        .first()
+    )
+    if activity is None:
+        raise Activity.DoesNotExist(f"no activity {activity_id}")
+    measured = samples.Activity(
+        sport=sport,
+        start=activity.start,
+        source_format=activity.source_format,
+        samples=activity.to_samples(),
+        name=activity.title,
+        device=activity.device,
+    )
+    figures, ef, decoupling, qualifies = intake.compute_metrics(measured)
+    activity.sport = sport
+    activity.is_run = measured.is_run
+    activity.metrics = figures
+    activity.ef = ef
+    activity.decoupling_pct = decoupling
+    activity.qualifies = qualifies
+    # The list's columns are the metrics' own figures, as at import.
+    for name in ("elapsed_s", "moving_s", "distance_m", "avg_heart_rate"):
+        value = figures.get(name)
+        setattr(activity, name, None if value is None else float(value))
+    activity.save(
+        update_fields=[
+            "sport",
+            "is_run",
+            "metrics",
+            "ef",
+            "decoupling_pct",
+            "qualifies",
+            "elapsed_s",
+            "moving_s",
+            "distance_m",
+            "avg_heart_rate",
+        ]
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, athlete: User, activity_id: int) -> None:
+    """Remove an activity imported by mistake (and so from the trend); its import
+    records stay, without their link. The same file can be imported again.
+
+    ``Activity.DoesNotExist`` for another athlete's activity: nothing is deleted."""
+    deleted, _ = Activity.objects.filter(pk=activity_id, athlete=athlete).delete()
+    if not deleted:
+        raise Activity.DoesNotExist(f"no activity {activity_id}")
