@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from runstrong.accounts.web import logged_in_athlete
-from runstrong.runs import charts, formatting, metrics, selectors, stats, views_activity, wording
+from runstrong.runs import charts, formatting, metrics, selectors, stats, wording
 from runstrong.runs.forms_analysis import SplitForm
 
 RECENT_RUNS = 30  # rows in the trend page's table; the chart shows every run
@@ -40,12 +40,7 @@ def _figures(result: metrics.RunMetrics, units: str) -> list[Figure]:
     return [
         figure("Distance", "distance_m", formatting.format_distance(result.distance_m, units)),
         figure("Moving time", "moving_s", formatting.format_seconds(result.moving_s)),
-        figure(
-            "Elapsed time",
-            "elapsed_s",
-            formatting.format_seconds(result.elapsed_s),
-            note=formatting.clock_jump_note(result.clock_jump_s),
-        ),
+        figure("Elapsed time", "elapsed_s", formatting.format_seconds(result.elapsed_s)),
         figure(
             "Average pace", "avg_speed_m_s", formatting.format_pace(result.avg_speed_m_s, units)
         ),
@@ -99,7 +94,6 @@ def run_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "legs": selectors.multisport_legs(activity),
             "unit": formatting.unit_label(athlete.units),
             "rules": wording.RULES,
-            **views_activity.manage_context(activity, result, athlete.units),
         },
     )
 
