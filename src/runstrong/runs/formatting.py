@@ -89,3 +89,22 @@ def format_percent(value: float | None, *, signed: bool = True) -> str:
     if not signed:
         return ("−" if shown < 0 else "") + text
     return ("+" if shown > 0 else "−" if shown < 0 else "±") + text
+
+
+def format_long_span(seconds: float) -> str:
+    """A span of hours or days in words: ``1_728_000`` → ``20 days``, ``7200`` → ``2 h``."""
+    if seconds >= 86_400 * 1.5:
+        return f"{seconds / 86_400:.0f} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 60:.0f} min"
+
+
+def clock_jump_note(clock_jump_s: float) -> str:
+    """What the run page says beside the elapsed time of a file whose clock jumped."""
+    if clock_jump_s <= 0:
+        return ""
+    return (
+        f"the file's clock jumped {format_long_span(clock_jump_s)} mid-run; "
+        "that jump is not counted as time"
+    )

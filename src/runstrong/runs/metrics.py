@@ -6,6 +6,18 @@ here imports Django, so the import service, the CLI and the tests share it.
 
 Definitions (each constant below says why it has its value):
 
+- **Half-filled records**: some watches (Suunto's among them) write heart rate
+  and position in alternating records. A record without a position, in a file
+  that has positions, whose distance is only the one before it carried forward,
+  gets its distance interpolated in time between the records around it; carried
+  forward, it made the runner stop and sprint every other second.
+- **Clock jumps**: a gap between two records of 12 hours or more is the device's
+  clock jumping, never time spent in one run; so is a gap of an hour or more
+  across which the runner covered what one ordinary record interval takes at the
+  pace on either side (within a factor of 3): the recording never stopped, its
+  clock moved. A jump counts as one ordinary interval; the time taken out is kept
+  (``clock_jump_s``) so the run page can say the clock jumped. A real pause
+  (standing still, or walking off with the watch paused) stays elapsed time.
 - **Moving**: a stretch between two recorded points counts as moving when the
   speed over a 10-second window around it is at least 0.5 m/s (1.8 km/h,
   slower than any walk). Auto-pause gaps and standing at a crossing fall out.
@@ -27,7 +39,20 @@ Definitions (each constant below says why it has its value):
   are at most 20 s apart, and the grade-adjusted speed over a 30-second window
   is within ±15% of the run's median grade-adjusted speed (time-weighted,
   after the warm-up). A run **qualifies** for the efficiency trend with at
-  least 20 minutes of steady running.
+  least 20 minutes of steady running, and when it is not run as intervals.
+- **Steady, not intervals**: EF and decoupling describe a steady aerobic
+  effort. Friel, who gave the ratio its use (Friel 2011, on his blog: the
+  workouts compared must be much alike), and TrainingPeaks, which named it
+  (help page "Aerobic Decoupling and Efficiency Factor"), take it only from
+  aerobic, steady-state work: in intervals the faster bouts draw on anaerobic
+  energy, heart rate lags each change of pace, and the jogs after a repeat carry
+  the repeat's heart rate. A run is taken as intervals when, after the warm-up,
+  it has more than 2 surges: a surge starts when the 30-second grade-adjusted
+  speed rises over 20% above the median and ends when it falls back to the
+  median, and counts when it spends at least 30 s above that mark. One long fast
+  stretch (a progression, a tempo finish) is one surge, so it is not intervals;
+  repeats, fartlek and hill repeats (grade-adjusted, a climb is a surge of
+  effort) are. Such a run keeps its figures but not its place in the trend.
 - **Efficiency factor (EF)**: grade-adjusted speed ÷ average heart rate over
   the steady stretches (TrainingPeaks' definition), in metres per minute per
   beat; ``ef_yards`` gives the same in yards per minute per beat, as Friel
@@ -47,7 +72,7 @@ import numpy as np
 
 from runstrong.runs.samples import Activity, FloatArray, Samples, distance_along
 
-METRICS_VERSION = 1  # bump when a definition changes, so stored metrics can be recomputed
+METRICS_VERSION = 2  # bump when a definition changes, so stored metrics can be recomputed
 
 MOVING_SPEED_M_S = 0.5
 MOVING_WINDOW_S = 10.0
@@ -63,6 +88,18 @@ ALTITUDE_SMOOTHING_M = 65.0
 GAIN_THRESHOLD_M = 2.0
 MAX_GRADE = 0.45
 CHART_POINTS = 500
+# Clock jumps: a gap this long between two records is never time spent in one run…
+CLOCK_JUMP_ALWAYS_S = 12 * 3600.0
+# …and one this long is a jump when the runner moved across it as in one ordinary
+# record interval, at the pace before and after (within this factor), that pace
+# measured over this window on each side.
+CLOCK_JUMP_MIN_S = 3600.0
+CONTINUITY_FACTOR = 3.0
+CONTINUITY_WINDOW_S = 30.0
+# Steady, not intervals (see the module docstring).
+SURGE_ABOVE_MEDIAN = 0.20
+SURGE_MIN_S = 30.0
+MAX_SURGES = 2
 
 METRES_PER_YARD = 0.9144
 
@@ -130,6 +167,10 @@ class RunMetrics:
     qualifies: bool = False
     # False when the file has no altitude: speeds were taken as on the flat.
     grade_adjusted: bool = False
+    # Seconds of the device's clock jumping, taken out of the elapsed time (0: none).
+    clock_jump_s: float = 0.0
+    # Surges well above the median pace after the warm-up (see the module docstring).
+    surges: int | None = None
     unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
     version: int = METRICS_VERSION
 
@@ -168,7 +209,8 @@ def _fill_by_index(values: FloatArray) -> FloatArray:
     return np.interp(index, index[finite], values[finite])
 
 
-def _distance(samples: Samples) -> FloatArray | None:
+def _recorded_distance(samples: Samples) -> FloatArray | None:
+    """Cumulative distance as recorded (gaps carried forward by the parser), from 0."""
     distance = samples.distance_m
     if np.isfinite(distance).sum() < 2:
         # Samples built elsewhere than by a parser (which fills this already).
@@ -183,13 +225,111 @@ def _distance(samples: Samples) -> FloatArray | None:
     return shifted
 
 
-def _times(samples: Samples) -> FloatArray | None:
+def _half_filled(samples: Samples, distance: FloatArray) -> Any:
+    """Records that carry no position in a file that records positions, and whose
+    distance is only the previous record's carried forward: a record some watches
+    (Suunto's among them) write for heart rate alone, between two position records."""
+    placed = np.isfinite(samples.lat) & np.isfinite(samples.lon)
+    if placed.all() or placed.sum() < 2:
+        return np.zeros(distance.shape[0], dtype=bool)
+    repeated = np.concatenate(([False], distance[1:] == distance[:-1]))
+    return ~placed & repeated
+
+
+def _distance(samples: Samples, times: FloatArray | None = None) -> FloatArray | None:
+    """Cumulative distance from 0, never decreasing; with ``times``, the distance of a
+    half-filled record is interpolated in time between the records around it.
+
+    Carried forward, such a record would make the runner stand still for one record
+    and then jump: the windows that judge moving and steady running would see a
+    run of stops and sprints, and the grade-adjusted speed would depend on which
+    records the watch happened to fill.
+    """
+    distance = _recorded_distance(samples)
+    if distance is None or times is None:
+        return distance
+    unknown = _half_filled(samples, distance)
+    if not unknown.any():
+        return distance
+    known = ~unknown
+    keep = known & np.concatenate((times[1:] > times[:-1], [True]))
+    interpolated: FloatArray = np.interp(times, times[keep], distance[keep])
+    return np.where(known, distance, interpolated)
+
+
+def _raw_times(samples: Samples) -> FloatArray | None:
     if np.isfinite(samples.t).sum() < 2:
         return None
     filled = _fill_by_index(samples.t)
     monotonic = np.maximum.accumulate(filled)
-    times = monotonic - monotonic[0]
+    times: FloatArray = monotonic - monotonic[0]
     return times if times[-1] > 0 else None
+
+
+def _clock_jumps(times: FloatArray, distance: FloatArray | None) -> Any:
+    """Which gaps between consecutive records are the device's clock jumping, not time
+    spent (see the module docstring)."""
+    dt = np.diff(times)
+    jumps = dt >= CLOCK_JUMP_ALWAYS_S
+    if distance is None:
+        return jumps
+    typical = float(np.median(dt[dt > 0])) if (dt > 0).any() else 1.0
+    for index in np.flatnonzero((dt >= CLOCK_JUMP_MIN_S) & ~jumps).tolist():
+        before = _speed_near(times, distance, index, -1)
+        after = _speed_near(times, distance, index + 1, +1)
+        if before is None or after is None or min(before, after) < MOVING_SPEED_M_S:
+            continue
+        expected = (before + after) / 2 * typical
+        across = float(distance[index + 1] - distance[index])
+        # The runner covered, across the gap, what one ordinary record interval takes
+        # at the pace on either side: the recording never stopped, its clock moved.
+        jumps[index] = expected / CONTINUITY_FACTOR <= across <= expected * CONTINUITY_FACTOR
+    return jumps
+
+
+def _speed_near(
+    times: FloatArray, distance: FloatArray, index: int, direction: int
+) -> float | None:
+    """Average speed over up to ``CONTINUITY_WINDOW_S`` before (direction -1) or after
+    (+1) the record at ``index``, not crossing the gap beside it."""
+    if direction < 0:
+        start = int(np.searchsorted(times, times[index] - CONTINUITY_WINDOW_S))
+        first, last = start, index
+    else:
+        end = int(np.searchsorted(times, times[index] + CONTINUITY_WINDOW_S, side="right"))
+        first, last = index, end - 1
+    seconds = float(times[last] - times[first])
+    if seconds <= 0:
+        return None
+    return float(distance[last] - distance[first]) / seconds
+
+
+def _clock_and_distance(
+    samples: Samples,
+) -> tuple[FloatArray | None, FloatArray | None, float]:
+    """Times (clock jumps taken out), distance (half-filled records interpolated in
+    time), and the seconds of clock jump taken out."""
+    times, jumped_s = _times(samples, _recorded_distance(samples))
+    return times, _distance(samples, times), jumped_s
+
+
+def _times(samples: Samples, distance: FloatArray | None = None) -> tuple[FloatArray | None, float]:
+    """Seconds from the start with the clock's jumps taken out, and the time taken out.
+
+    A jump is replaced by the file's typical interval between two records.
+    """
+    times = _raw_times(samples)
+    if times is None:
+        return None, 0.0
+    jumps = _clock_jumps(times, distance)
+    if not jumps.any():
+        return times, 0.0
+    dt = np.diff(times)
+    typical = float(np.median(dt[~jumps & (dt > 0)])) if (~jumps & (dt > 0)).any() else 1.0
+    fixed = np.where(jumps, typical, dt)
+    removed = float((dt - fixed)[jumps].sum())
+    corrected: FloatArray = np.concatenate(([0.0], np.cumsum(fixed)))
+    return corrected, removed
 
 
 def _window_rate(
@@ -302,8 +442,7 @@ def compute(activity: Activity) -> RunMetrics:
         return RunMetrics(unavailable=dict.fromkeys(FIGURES, NO_SAMPLES))
 
     unavailable: dict[str, str] = {}
-    distance = _distance(samples)
-    times = _times(samples)
+    times, distance, jumped_s = _clock_and_distance(samples)
     heart = samples.heart_rate
     has_heart = bool(np.isfinite(heart).any())
     terrain = _terrain(distance, samples.altitude_m) if distance is not None else None
@@ -357,6 +496,7 @@ def compute(activity: Activity) -> RunMetrics:
             elapsed_s=elapsed,
             moving_s=moving_s,
             elevation_gain_m=gain,
+            clock_jump_s=jumped_s,
             avg_heart_rate=avg_heart,
             unavailable=unavailable,
         )
@@ -399,6 +539,7 @@ def compute(activity: Activity) -> RunMetrics:
         elapsed_s=elapsed,
         moving_s=moving_s,
         avg_speed_m_s=avg_speed,
+        clock_jump_s=jumped_s,
         gap_speed_m_s=gap_speed,
         elevation_gain_m=gain,
         avg_heart_rate=avg_heart,
@@ -415,7 +556,7 @@ def compute(activity: Activity) -> RunMetrics:
             unavailable[name] = NO_HEART_RATE
 
     adjusted_cumulative = np.concatenate(([0.0], np.cumsum(adjusted_step)))
-    steady = _steady_mask(
+    steadiness = _steadiness(
         times=times,
         dt=dt,
         mid=mid,
@@ -423,8 +564,10 @@ def compute(activity: Activity) -> RunMetrics:
         heart_stretch=heart_stretch,
         adjusted_cumulative=adjusted_cumulative,
     )
+    steady = steadiness.steady
     steady_s = float(dt[steady].sum())
-    result = dataclasses.replace(base, steady_s=steady_s)
+    result = dataclasses.replace(base, steady_s=steady_s, surges=steadiness.surges)
+    not_steady = _not_steady_reason(steadiness)
     if heart_stretch is None:
         return result
     assert heart_stretch is not None
@@ -440,6 +583,9 @@ def compute(activity: Activity) -> RunMetrics:
             f"only {minutes:.0f} min of steady running "
             f"({QUALIFYING_STEADY_S / 60:.0f} needed, after a {WARM_UP_S / 60:.0f}-min warm-up)"
         )
+    if not_steady is not None:
+        # Said before the minutes: however many there are, they are not steady running.
+        unavailable["qualifies"] = not_steady
     if steady_s < MIN_STEADY_FOR_EF_S:
         return result
 
@@ -457,7 +603,7 @@ def compute(activity: Activity) -> RunMetrics:
     )
     if decoupling is None:
         unavailable["decoupling_pct"] = "the steady part could not be split in two halves"
-    qualifies = steady_s >= QUALIFYING_STEADY_S and ef is not None
+    qualifies = steady_s >= QUALIFYING_STEADY_S and ef is not None and not_steady is None
     if qualifies and not activity.is_run:
         qualifies = False
         unavailable["qualifies"] = NOT_SAID_TO_BE_A_RUN
@@ -491,7 +637,13 @@ def _segment_ef(
     return efficiency_factor(speed, heart_rate) if heart_rate > 0 else None
 
 
-def _steady_mask(
+@dataclasses.dataclass(frozen=True)
+class _Steadiness:
+    steady: Any  # which stretches are steady
+    surges: int  # surges well above the median, each long enough to be a repeat
+
+
+def _steadiness(
     *,
     times: FloatArray,
     dt: FloatArray,
@@ -499,22 +651,58 @@ def _steady_mask(
     moving: Any,
     heart_stretch: FloatArray | None,
     adjusted_cumulative: FloatArray,
-) -> Any:
-    """Which stretches are steady (see the module docstring)."""
+) -> _Steadiness:
+    """Which stretches are steady, and how many surges the running after the warm-up
+    has (see the module docstring)."""
     moving_clock = np.cumsum(np.where(moving, dt, 0.0))
-    candidate = moving & (moving_clock > WARM_UP_S) & (dt <= STEADY_MAX_GAP_S)
+    running = moving & (moving_clock > WARM_UP_S) & (dt <= STEADY_MAX_GAP_S)
+    candidate = running.copy()
     if heart_stretch is not None:
         low, high = HEART_RATE_RANGE
         with np.errstate(invalid="ignore"):
             candidate &= np.isfinite(heart_stretch) & (heart_stretch >= low)
             candidate &= heart_stretch <= high
     if not candidate.any():
-        return candidate
+        return _Steadiness(candidate, 0)
     speed = _window_rate(times, adjusted_cumulative, mid, STEADY_WINDOW_S)
     median = _weighted_median(speed[candidate], dt[candidate])
     if median <= 0:
-        return np.zeros_like(candidate)
-    return candidate & (np.abs(speed / median - 1) <= STEADY_BAND)
+        return _Steadiness(np.zeros_like(candidate), 0)
+    steady = candidate & (np.abs(speed / median - 1) <= STEADY_BAND)
+    return _Steadiness(steady, _surges(candidate, speed, dt, median))
+
+
+def _surges(running: Any, speed: FloatArray, dt: FloatArray, median: float) -> int:
+    """Surges in the running after the warm-up: a surge starts when the 30-s
+    grade-adjusted speed rises ``SURGE_ABOVE_MEDIAN`` above the median, and ends when
+    it falls back to the median or below (or the running stops); it counts when it
+    spent at least ``SURGE_MIN_S`` above the threshold. Wiggles inside one long fast
+    stretch (a progression, a tempo block) stay one surge."""
+    if median <= 0:
+        return 0
+    high = (1 + SURGE_ABOVE_MEDIAN) * median
+    count = 0
+    seconds_fast = 0.0
+    in_surge = False
+    for is_running, pace, step in zip(running.tolist(), speed.tolist(), dt.tolist(), strict=True):
+        if in_surge and (not is_running or pace <= median):
+            count += seconds_fast >= SURGE_MIN_S
+            in_surge, seconds_fast = False, 0.0
+        if is_running and pace >= high:
+            in_surge = True
+            seconds_fast += step
+    return count + (in_surge and seconds_fast >= SURGE_MIN_S)
+
+
+def _not_steady_reason(steadiness: _Steadiness) -> str | None:
+    """Why the run counts as intervals, not a steady run; None when it is not."""
+    if steadiness.surges <= MAX_SURGES:
+        return None
+    return (
+        f"it runs as intervals, not a steady run: {steadiness.surges} surges of "
+        f"{SURGE_MIN_S:.0f} s or more at over {SURGE_ABOVE_MEDIAN:.0%} above its "
+        "median grade-adjusted speed (efficiency is only comparable between steady runs)"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -549,10 +737,9 @@ def chart_series(samples: Samples, *, max_points: int = CHART_POINTS) -> ChartSe
     equal distance bins; None when the file has no distances to draw against."""
     if len(samples) == 0:
         return None
-    distance = _distance(samples)
+    times, distance, _ = _clock_and_distance(samples)
     if distance is None or distance[-1] <= 0:
         return None
-    times = _times(samples)
     if times is not None:
         speed = _window_rate(times, distance, times, STEADY_WINDOW_S)
         speed = np.where(speed >= MOVING_SPEED_M_S, speed, np.nan)

@@ -40,7 +40,12 @@ def _figures(result: metrics.RunMetrics, units: str) -> list[Figure]:
     return [
         figure("Distance", "distance_m", formatting.format_distance(result.distance_m, units)),
         figure("Moving time", "moving_s", formatting.format_seconds(result.moving_s)),
-        figure("Elapsed time", "elapsed_s", formatting.format_seconds(result.elapsed_s)),
+        figure(
+            "Elapsed time",
+            "elapsed_s",
+            formatting.format_seconds(result.elapsed_s),
+            note=formatting.clock_jump_note(result.clock_jump_s),
+        ),
         figure(
             "Average pace", "avg_speed_m_s", formatting.format_pace(result.avg_speed_m_s, units)
         ),

@@ -22,6 +22,19 @@ STEADY_RULE = (
     f"at least {QUALIFYING_MINUTES} minutes of steady running "
     f"after a {WARM_UP_MINUTES}-minute warm-up"
 )
+# What "steady" means, as the trend page's method note says it (metrics' docstring
+# gives the reasons and sources).
+STEADY_METHOD = (
+    f"A run counts when it has heart rate and {STEADY_RULE}: moving, with its "
+    f"30-second grade-adjusted speed within ±{metrics.STEADY_BAND:.0%} of the run's "
+    "median. A run with more than "
+    f"{metrics.MAX_SURGES} surges (each {metrics.SURGE_MIN_S:.0f} s or more at over "
+    f"{metrics.SURGE_ABOVE_MEDIAN:.0%} above that median, ended by a return to it) is "
+    "taken as intervals and left out, however many steady minutes it has: EF and "
+    "decoupling are read from steady aerobic running only (Friel 2011; TrainingPeaks' "
+    "note on EF), since in intervals heart rate lags each change of pace and the "
+    "faster bouts are partly anaerobic."
+)
 AFTER_STRENGTH_WORK = f"within {AFTER_STRENGTH_HOURS} h after strength work"
 ROLLING_AVERAGE = f"{ROLLING_DAYS}-day average"
 
@@ -31,6 +44,7 @@ RULES = {
     "warm_up_minutes": WARM_UP_MINUTES,
     "after_strength_hours": AFTER_STRENGTH_HOURS,
     "steady_rule": STEADY_RULE,
+    "steady_method": STEADY_METHOD,
     "after_strength_work": AFTER_STRENGTH_WORK,
     "rolling_average": ROLLING_AVERAGE,
 }
