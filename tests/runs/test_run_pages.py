@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -291,3 +292,56 @@ def test_run_times_show_in_the_sites_time_zone(athlete_client: Any, athlete: Any
     page = text_of(athlete_client.get(run_url(activity_id)))
 
     assert f"{local:%H:%M}" in page
+
+
+def words_of(response: Any) -> str:
+    """The page's text without its tags, spaces collapsed."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))
+    return re.sub(r"\s+", " ", text)
+
+
+def _import_made_from_fenix_2(athlete: Any, name: str, **options: Any) -> int:
+    from tests.runs.real_files import parsed, tcx_of
+
+    run = parsed("fit/activity-small-fenix2-run.fit")
+    outcome = services.activity_import(athlete=athlete, name=name, data=tcx_of(run, **options))
+    assert outcome.activity_id is not None, outcome.message
+    return outcome.activity_id
+
+
+def test_the_run_page_says_the_files_clock_jumped_and_keeps_the_real_elapsed_time(
+    athlete: Any, athlete_client: Any
+) -> None:
+    from tests.runs.real_files import parsed, with_clock_jump
+
+    times = parsed("fit/activity-small-fenix2-run.fit").samples.t
+    jumped = with_clock_jump(times, at=1400, jump_s=20 * 86_400)
+    activity_id = _import_made_from_fenix_2(athlete, "jumped.tcx", times=jumped)
+
+    page = words_of(athlete_client.get(run_url(activity_id)))
+
+    assert "Elapsed time 47:1" in page  # 47:13, not 20 days
+    assert "the file's clock jumped 20 days mid-run" in page
+
+
+def test_the_run_page_says_an_interval_session_is_left_out_of_the_trend_and_why(
+    athlete: Any, athlete_client: Any
+) -> None:
+    from tests.runs.real_files import as_intervals, parsed
+
+    activity_id = _import_made_from_fenix_2(
+        athlete, "intervals.tcx", times=as_intervals(parsed("fit/activity-small-fenix2-run.fit"))
+    )
+
+    page = words_of(athlete_client.get(run_url(activity_id)))
+
+    assert "Not in your efficiency trend: it runs as intervals, not a steady run" in page
+
+
+def test_the_trend_page_states_what_counts_as_steady_and_its_sources(
+    athlete: Any, athlete_client: Any
+) -> None:
+    page = words_of(athlete_client.get(TREND))
+
+    assert "taken as intervals and left out" in page
+    assert "Friel 2011" in page
