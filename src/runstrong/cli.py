@@ -409,6 +409,108 @@ def cmd_trend(args: argparse.Namespace) -> None:
     print_trend(athlete_local(), console, split=args.split)
 
 
+def cmd_runs(args: argparse.Namespace) -> None:
+    action = args.action or "list"
+    if action == "list" and args.values:
+        raise CommandError("`runstrong runs` takes no more arguments: it lists your activities")
+    if action == "sport":
+        if len(args.values) != 2:
+            raise CommandError("say which activity and which sport: runstrong runs sport ID SPORT")
+        _runs_sport(_activity_id(args.values[0]), args.values[1])
+    elif action == "delete":
+        if len(args.values) != 1:
+            raise CommandError("say which activity: runstrong runs delete ID")
+        _runs_delete(_activity_id(args.values[0]), yes=args.yes)
+    else:
+        _runs_list(limit=args.limit)
+
+
+def _activity_id(text: str) -> int:
+    if not text.isdigit() or int(text) >= 2**63:
+        raise CommandError(f"{text!r} is not an activity id: `runstrong runs` lists yours")
+    return int(text)
+
+
+def _no_activity(activity_id: int) -> CommandError:
+    return CommandError(f"no activity {activity_id}: `runstrong runs` lists yours")
+
+
+def _runs_list(*, limit: int) -> None:
+    _ready()
+    from runstrong.runs import formatting, selectors_import, sports
+    from runstrong.workouts.services import athlete_local
+
+    athlete = athlete_local()
+    activities = selectors_import.activity_page(athlete, page=None).object_list[:limit]
+    if not activities:
+        console.print("No activities yet. Import run files with `runstrong import PATH…`.")
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("id", "date", "sport", "distance", "trend", "file"):
+        table.add_column(column, justify="right" if column in {"id", "distance"} else "left")
+    for activity in activities:
+        table.add_row(
+            str(activity.pk),
+            activity.start.strftime("%Y-%m-%d %H:%M") if activity.start else "no date",
+            sports.label(activity.sport),
+            formatting.format_distance(activity.distance_m, athlete.units),
+            "counts" if activity.qualifies else "—",
+            escape(activity.original_name),
+        )
+    console.print(table)
+
+
+def _runs_sport(activity_id: int, sport: str) -> None:
+    _ready()
+    from runstrong.runs import services, sports
+    from runstrong.runs.models import Activity
+    from runstrong.workouts.services import athlete_local
+
+    try:
+        activity = services.activity_sport_set(
+            athlete=athlete_local(), activity_id=activity_id, sport=sport
+        )
+    except Activity.DoesNotExist:
+        raise _no_activity(activity_id) from None
+    except sports.UnknownSport as error:
+        raise CommandError(str(error)) from None
+    reason = (activity.metrics.get("unavailable") or {}).get("qualifies")
+    if activity.qualifies:
+        counts = "it counts in your efficiency trend"
+    else:
+        counts = "not in your efficiency trend" + (f": {reason}" if reason else "")
+    console.print(
+        f"Activity {activity.pk} is now {sports.label(activity.sport).lower()}; {counts}.",
+        markup=False,
+    )
+
+
+def _runs_delete(activity_id: int, *, yes: bool) -> None:
+    _ready()
+    from runstrong.runs import selectors, services, sports
+    from runstrong.runs.models import Activity
+    from runstrong.workouts.services import athlete_local
+
+    athlete = athlete_local()
+    activity = selectors.activity_get(activity_id, athlete)
+    if activity is None:
+        raise _no_activity(activity_id)
+    when = activity.start.strftime("%Y-%m-%d %H:%M") if activity.start else "no date"
+    what = f"{sports.label(activity.sport).lower()} of {when} ({activity.original_name})"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CommandError(f"delete the {what}? Add --yes to delete without being asked")
+        answer = console.input(f"Delete the {escape(what)}? [y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            console.print("Nothing deleted.")
+            return
+    try:
+        services.activity_delete(athlete=athlete, activity_id=activity_id)
+    except Activity.DoesNotExist:
+        raise _no_activity(activity_id) from None
+    console.print(f"Deleted the {what}: it is no longer in your trend.", markup=False)
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -521,6 +623,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare the runs before and after this date (default: your first session)",
     )
     trend.set_defaults(func=cmd_trend)
+
+    runs = commands.add_parser(
+        "runs", help="list your activities, set an activity's sport, or delete one"
+    )
+    runs.add_argument(
+        "action", nargs="?", choices=["list", "sport", "delete"], help="default: list"
+    )
+    runs.add_argument("values", nargs="*", metavar="ID [SPORT]", help="sport: ID SPORT; delete: ID")
+    runs.add_argument("--yes", action="store_true", help="delete: do not ask first")
+    runs.add_argument("--limit", type=int, default=50, help="list: how many (default 50)")
+    runs.set_defaults(func=cmd_runs)
 
     manage = commands.add_parser("manage", help="run a Django management command (admin chores)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -63,3 +63,43 @@ def moved_to_year(data: bytes, year: int) -> bytes:
     """A real GPX or TCX file with every timestamp's year changed to ``year`` (a device
     whose clock was set wrong); the rest of the file as it was."""
     return re.sub(rb"\b\d{4}(?=-\d\d-\d\dT)", str(year).encode(), data)
+
+
+def without_sport_gpx(fit: bytes) -> bytes:
+    """A real FIT run written out as a GPX that names no sport, as older Strava exports,
+    eTrex tracks and many apps write them: positions, elevation, times, heart rate and
+    cadence (Garmin's extension), no <type>."""
+    import math
+    from datetime import timedelta
+
+    from runstrong.runs import parsers
+
+    activity = parsers.parse_content(fit)
+    assert activity.start is not None
+    points = activity.samples
+    rows = []
+    for index in range(len(points)):
+        lat, lon = points.lat[index], points.lon[index]
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            continue
+        when = (activity.start + timedelta(seconds=float(points.t[index]))).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+        altitude = points.altitude_m[index]
+        elevation = f"<ele>{altitude:.1f}</ele>" if math.isfinite(altitude) else ""
+        extension = "".join(
+            f"<gpxtpx:{tag}>{value:.0f}</gpxtpx:{tag}>"
+            for tag, value in (("hr", points.heart_rate[index]), ("cad", points.cadence[index]))
+            if math.isfinite(value)
+        )
+        rows.append(
+            f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}">{elevation}<time>{when}</time>'
+            f"<extensions><gpxtpx:TrackPointExtension>{extension}"
+            "</gpxtpx:TrackPointExtension></extensions></trkpt>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="eTrex" xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+        "<trk><name>Lunch</name><trkseg>" + "".join(rows) + "</trkseg></trk></gpx>"
+    ).encode()

@@ -18,7 +18,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from runstrong.accounts.models import User
-from runstrong.runs import intake
+from runstrong.runs import intake, samples, sports
 from runstrong.runs.models import Activity, ImportBatch, ImportItem, ImportSource, ImportStatus
 
 log = logging.getLogger(__name__)
@@ -310,3 +310,70 @@ def _over_limit(max_new: int) -> str:
         "again for the next ones (files already imported are skipped quickly), or use "
         "`runstrong import` for a whole export"
     )
+
+
+# ---------------------------------------------------------------------------
+# The runner's corrections: what an activity was, or that it should not be there.
+
+
+@transaction.atomic
+def activity_sport_set(*, athlete: User, activity_id: int, sport: str) -> Activity:
+    """Say what an activity was. Its figures are worked out again from the stored
+    samples for that sport, so whether it counts in the trend follows at once.
+
+    ``sports.UnknownSport`` for a sport not on offer, ``Activity.DoesNotExist`` for
+    another athlete's activity (as good as missing); either way nothing changes."""
+    sport = sports.check(sport)
+    activity = (
+        Activity.objects.select_for_update()
+        .defer("original_gz")
+        .filter(pk=activity_id, athlete=athlete)
+        .first()
+    )
+    if activity is None:
+        raise Activity.DoesNotExist(f"no activity {activity_id}")
+    measured = samples.Activity(
+        sport=sport,
+        start=activity.start,
+        source_format=activity.source_format,
+        samples=activity.to_samples(),
+        name=activity.title,
+        device=activity.device,
+    )
+    figures, ef, decoupling, qualifies = intake.compute_metrics(measured)
+    activity.sport = sport
+    activity.is_run = measured.is_run
+    activity.metrics = figures
+    activity.ef = ef
+    activity.decoupling_pct = decoupling
+    activity.qualifies = qualifies
+    # The list's columns are the metrics' own figures, as at import.
+    for name in ("elapsed_s", "moving_s", "distance_m", "avg_heart_rate"):
+        value = figures.get(name)
+        setattr(activity, name, None if value is None else float(value))
+    activity.save(
+        update_fields=[
+            "sport",
+            "is_run",
+            "metrics",
+            "ef",
+            "decoupling_pct",
+            "qualifies",
+            "elapsed_s",
+            "moving_s",
+            "distance_m",
+            "avg_heart_rate",
+        ]
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, athlete: User, activity_id: int) -> None:
+    """Remove an activity imported by mistake (and so from the trend); its import
+    records stay, without their link. The same file can be imported again.
+
+    ``Activity.DoesNotExist`` for another athlete's activity: nothing is deleted."""
+    deleted, _ = Activity.objects.filter(pk=activity_id, athlete=athlete).delete()
+    if not deleted:
+        raise Activity.DoesNotExist(f"no activity {activity_id}")

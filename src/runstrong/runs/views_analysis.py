@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from runstrong.accounts.web import logged_in_athlete
-from runstrong.runs import charts, formatting, metrics, selectors, stats, wording
+from runstrong.runs import charts, formatting, metrics, selectors, stats, views_activity, wording
 from runstrong.runs.forms_analysis import SplitForm
 
 RECENT_RUNS = 30  # rows in the trend page's table; the chart shows every run
@@ -99,6 +99,7 @@ def run_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "legs": selectors.multisport_legs(activity),
             "unit": formatting.unit_label(athlete.units),
             "rules": wording.RULES,
+            **views_activity.manage_context(activity, result, athlete.units),
         },
     )
 
