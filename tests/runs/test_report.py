@@ -49,3 +49,10 @@ def test_with_nothing_imported_the_summary_says_there_is_not_enough_data(athlete
 
     assert "Not enough data: no runs imported yet" in text
     assert "no strength sessions yet" in text
+
+
+def test_the_summary_says_what_counts_as_steady_as_the_trend_page_does(athlete: Any) -> None:
+    text = printed(athlete)
+
+    assert "What counts: " in text
+    assert "taken as intervals and left out" in text

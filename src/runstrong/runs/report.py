@@ -79,6 +79,7 @@ def print_trend(athlete: User, console: Console, *, split: date | None = None) -
         f"Method: Welch's t interval for the ratio of the means; at least "
         f"{stats.MIN_RUNS_PER_SIDE} qualifying runs a side."
     )
+    say(f"What counts: {wording.STEADY_METHOD}")
     say(
         "Evidence: resistance training improved running economy by about 2-8% in studies "
         '(Jung 2003\'s "up to 8%" is the top of that range; Yamamoto 2008, '
