@@ -178,6 +178,8 @@ ID_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
     "community_share:card": ("result_id", "GET", {}),
     "runs:import": ("batch_id", "GET", {}),
     "runs_analysis:run": ("activity_id", "GET", {}),
+    "runs_analysis:sport": ("activity_id", "POST", {"sport": "running"}),
+    "runs_analysis:delete": ("activity_id", "POST", {}),
 }
 BEYOND_IDS = [LARGEST_ID, LARGEST_ID + 1, 2**64, 10**30]
 SENTINEL_ID = 987_654_321
