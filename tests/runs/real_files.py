@@ -5,13 +5,14 @@ metrics see went through the same path as an upload."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from runstrong.runs.parsers import parse_content
-from runstrong.runs.samples import Activity, FloatArray
+from runstrong.runs.samples import Activity, FloatArray, Samples
 from tests.runs.conftest import read
 
 
@@ -72,6 +73,21 @@ def every_other_stripped(count: int) -> FloatArray:
     stripped = np.arange(count) % 2 == 1
     stripped[-1] = False
     return stripped
+
+
+def heart_rate_records_between(activity: Activity, *, offset_s: float) -> bytes:
+    """A TCX of the activity with a record of time and heart rate only written before
+    each of its records, ``offset_s`` from it (0: the same second, as some watches
+    stamp them): half the records carry no distance, position or altitude."""
+    samples = activity.samples
+    index = np.repeat(np.arange(len(samples)), 2)
+    heart_only = np.tile([True, False], len(samples))
+    columns = {
+        field.name: getattr(samples, field.name)[index] for field in dataclasses.fields(samples)
+    }
+    columns["t"] = columns["t"] + np.where(heart_only, offset_s, 0.0)
+    doubled = dataclasses.replace(activity, samples=Samples(**columns))
+    return tcx_of(doubled, stripped=heart_only)
 
 
 def with_clock_jump(times: FloatArray, *, at: int, jump_s: float) -> FloatArray:

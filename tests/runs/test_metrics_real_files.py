@@ -11,10 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runstrong.runs import formatting, metrics
+from runstrong.runs.parsers import parse_content
 from runstrong.runs.samples import Activity, Samples
 from tests.runs.real_files import (
     as_intervals,
     every_other_stripped,
+    heart_rate_records_between,
     parsed,
     reread,
     with_clock_jump,
@@ -66,6 +68,25 @@ def test_half_filled_records_of_a_sparse_track_no_longer_double_its_speed() -> N
     assert thinned.gap_speed_m_s == pytest.approx(full.gap_speed_m_s, rel=0.05)
     assert thinned.avg_speed_m_s == pytest.approx(full.avg_speed_m_s, rel=0.05)
     assert thinned.moving_s == pytest.approx(full.moving_s, rel=0.05)
+
+
+@pytest.mark.parametrize("offset_s", [0.0, 0.5])
+def test_heart_rate_records_between_the_position_records_keep_gap_and_ef(
+    offset_s: float,
+) -> None:
+    activity = _fenix_2()
+    full = metrics.compute(reread(activity))
+
+    doubled = metrics.compute(
+        parse_content(heart_rate_records_between(activity, offset_s=offset_s))
+    )
+
+    # Stamped in the same second as the position record that follows, a heart-rate
+    # record used to carry all the distance across a stretch of no time.
+    assert doubled.gap_speed_m_s == pytest.approx(full.gap_speed_m_s, rel=0.02)
+    assert doubled.ef == pytest.approx(full.ef, rel=0.02)
+    assert doubled.decoupling_pct == pytest.approx(full.decoupling_pct, abs=0.5)
+    assert doubled.qualifies
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
