@@ -89,6 +89,22 @@ def test_heart_rate_records_between_the_position_records_keep_gap_and_ef(
     assert doubled.qualifies
 
 
+def test_records_stamped_in_pairs_in_the_same_second_keep_the_grade_adjusted_speed() -> None:
+    activity = _fenix_2()
+    paired = activity.samples.t.copy()
+    # Every second record carries the time of the one before it, as a watch writing
+    # two records per second in whole seconds does.
+    paired[1::2] = paired[0:-1:2][: paired[1::2].shape[0]]
+    full = metrics.compute(reread(activity))
+
+    result = metrics.compute(reread(activity, times=paired))
+
+    # It read 1.61 m/s for 3.19 m/s of average speed, and EF 0.65 for 1.31.
+    assert result.gap_speed_m_s == pytest.approx(full.gap_speed_m_s, rel=0.02)
+    assert result.ef == pytest.approx(full.ef, rel=0.02)
+    assert result.decoupling_pct == pytest.approx(full.decoupling_pct, abs=0.5)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_thinning_records_never_moves_grade_adjusted_speed_by_more_than_three_percent(

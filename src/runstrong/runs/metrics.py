@@ -10,7 +10,10 @@ Definitions (each constant below says why it has its value):
   and position in alternating records. A record without a position, in a file
   that has positions, whose distance is only the one before it carried forward,
   gets its distance interpolated in time between the records around it; carried
-  forward, it made the runner stop and sprint every other second.
+  forward, it made the runner stop and sprint every other second. Two records
+  stamped in the same second make a stretch of no time that keeps its
+  distance: left out, it counted in the average speed but not in the
+  grade-adjusted one (which read half the average on such a watch's file).
 - **Clock jumps**: a gap between two records of 12 hours or more is the device's
   clock jumping, never time spent in one run; so is a gap of an hour or more
   across which the runner covered what one ordinary record interval takes at the
@@ -503,7 +506,10 @@ def compute(activity: Activity) -> RunMetrics:
 
     step = np.diff(distance)
     speed_window = _window_rate(times, distance, mid, MOVING_WINDOW_S)
-    moving = (dt > 0) & (speed_window >= MOVING_SPEED_M_S)
+    # A stretch of no time (two records stamped in the same second) still carries its
+    # distance: left out, that distance would count in the average speed but not in
+    # the grade-adjusted one.
+    moving = speed_window >= MOVING_SPEED_M_S
     moving_s = float(dt[moving].sum())
     avg_speed = total_distance / moving_s if total_distance and moving_s > 0 else None
     if avg_speed is None:
