@@ -123,6 +123,22 @@ def test_the_run_leg_has_the_figures_of_the_same_run_alone(athlete: Any, strange
 
 
 @pytest.mark.django_db
+def test_the_real_run_leg_counts_in_the_trend(athlete: Any) -> None:
+    # The brick made from the shared files: the Fenix 5 ride, then the Fenix 2 run.
+    import_brick(athlete, brick_fit())
+
+    bike, run = legs_of(athlete)
+    assert (bike.sport, run.sport, run.is_run, run.qualifies) == (
+        "cycling",
+        "running",
+        True,
+        True,
+    )
+    trend = selectors.efficiency_trend(athlete)
+    assert [point.id for point in trend.trend.runs] == [run.pk]
+
+
+@pytest.mark.django_db
 def test_a_steady_run_leg_counts_in_the_trend(athlete: Any) -> None:
     steady = parse_bytes(steady_gpx(start=datetime(2017, 6, 12, tzinfo=UTC), minutes=45))
     import_brick(athlete, brick_fit(run_leg=steady))
