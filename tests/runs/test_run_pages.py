@@ -345,3 +345,14 @@ def test_the_trend_page_states_what_counts_as_steady_and_its_sources(
 
     assert "taken as intervals and left out" in page
     assert "Friel 2011" in page
+
+
+def test_the_run_page_defines_steady_by_the_same_rule_as_the_trend_page(
+    athlete: Any, athlete_client: Any
+) -> None:
+    activity_id = import_run(athlete, start=FIRST_SESSION, minutes=40, speed_m_s=3.0)
+
+    page = words_of(athlete_client.get(run_url(activity_id)))
+
+    assert "taken as intervals and left out" in page
+    assert "Friel 2011" in page
