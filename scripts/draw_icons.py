@@ -17,7 +17,9 @@ from PIL import Image, ImageDraw
 
 GREEN = "#0a5c3b"
 WHITE = "#ffffff"
-OUT = Path(__file__).resolve().parent.parent / "src" / "runstrong" / "static" / "runstrong" / "icons"
+OUT = (
+    Path(__file__).resolve().parent.parent / "src" / "runstrong" / "static" / "runstrong" / "icons"
+)
 # Drawn this many times larger, then scaled down: Pillow's shapes have no
 # anti-aliasing of their own.
 SUPERSAMPLE = 4
@@ -53,9 +55,7 @@ def draw_icon(size: int, *, maskable: bool) -> Image.Image:
         top = (centre + (y - centre) * scale) * unit
         right = left + width * scale * unit
         bottom = top + height * scale * unit
-        draw.rounded_rectangle(
-            (left, top, right, bottom), radius=radius * scale * unit, fill=WHITE
-        )
+        draw.rounded_rectangle((left, top, right, bottom), radius=radius * scale * unit, fill=WHITE)
     return image.resize((size, size), Image.Resampling.LANCZOS)
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from runstrong.converters import IdConverter
-from runstrong.workouts import views_session
+from runstrong.workouts import views_app, views_session
 
 # ``<id:…>`` for every database id in the URLconfs below: registered before
 # include() imports them, which is when their routes are compiled.
@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("runstrong.workouts.api_urls")),
     # At the root, so the worker may control the session pages below it.
     path("sw.js", views_session.service_worker, name="service-worker"),
+    path("manifest.webmanifest", views_app.web_manifest, name="web-manifest"),
     path("accounts/", include("runstrong.accounts.urls")),
     path("", include("runstrong.community.urls")),
     path("boards/", include("runstrong.community.urls_boards")),

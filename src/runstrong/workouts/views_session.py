@@ -37,11 +37,20 @@ SESSION_ASSETS = (
     "runstrong/session/sync.js",
     "runstrong/session/cues.js",
 )
-# The service worker controls only the session pages: the rest of the site
-# keeps plain network behaviour, and a mistake here cannot break it.
-SERVICE_WORKER_SCOPE = "/sessions/"
-# The worker's copies of session pages (they show the athlete's name and
-# splits); the logged-out page deletes this cache so the next person to use
+# What every page (base.html) loads besides site.css, stored too so that the
+# installed app's start page (home) opens offline with its icons and script.
+APP_ASSETS = (
+    "runstrong/app.js",
+    "runstrong/favicon.svg",
+    "runstrong/icons/icon-192.png",
+)
+# The worker controls the whole site so that the installed app's start URL
+# (home) opens offline; it keeps copies of home and session pages only, and
+# lets every other page through to the network (see sw.js).
+SERVICE_WORKER_SCOPE = "/"
+SESSION_PAGES_PREFIX = "/sessions/"
+# The worker's copies of home and session pages (they show the athlete's name
+# and splits); the logged-out page deletes this cache so the next person to use
 # the phone cannot read them offline.
 SESSION_PAGES_CACHE = "runstrong-pages-v1"
 
@@ -88,7 +97,7 @@ def _assets_version(urls: list[str]) -> str:
     files as well covers plain names (DEBUG and tests) at a trivial cost.
     """
     digest = hashlib.sha256("\n".join(urls).encode())
-    for name in SESSION_ASSETS:
+    for name in (*SESSION_ASSETS, *APP_ASSETS):
         found = finders.find(name)
         if isinstance(found, str):
             with open(found, "rb") as handle:
@@ -98,8 +107,8 @@ def _assets_version(urls: list[str]) -> str:
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """``/sw.js``: served from the site root so it may control ``/sessions/``."""
-    urls = [static(name) for name in SESSION_ASSETS]
+    """``/sw.js``: served from the site root so it may control the whole site."""
+    urls = [static(name) for name in (*SESSION_ASSETS, *APP_ASSETS)]
     response = render(
         request,
         "workouts/sw.js",
@@ -110,7 +119,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             # STATIC_URL itself, not static(""): under the manifest storage
             # production uses, an empty name has no manifest entry (a 500).
             "static_prefix_json": json.dumps(settings.STATIC_URL),
-            "scope_json": json.dumps(SERVICE_WORKER_SCOPE),
+            "session_prefix_json": json.dumps(SESSION_PAGES_PREFIX),
+            "home_json": json.dumps(reverse("workouts:home")),
             "pages_cache_json": json.dumps(SESSION_PAGES_CACHE),
         },
         content_type="text/javascript; charset=utf-8",
