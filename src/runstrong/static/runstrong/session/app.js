@@ -7,13 +7,16 @@
 // is always the fold of the stored log, never a count kept on the side.
 
 import * as engine from "./engine.js";
-import { WakeLock, announce, signal, unlockAudio } from "./cues.js";
+import {
+  WakeLock, announce, hush, shortCue, signal, speak, spokenDuration, unlockAudio, unlockSpeech,
+} from "./cues.js";
 import { StaleLog, Store } from "./store.js";
 import { Syncer } from "./sync.js";
 
 const SET_SIZES = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50];
-const PREFS = { setSize: "runstrong.setSize", leadIn: "runstrong.leadIn" };
-const DEFAULTS = { setSize: 10, leadIn: 3 };
+const PREFS = { setSize: "runstrong.setSize", leadIn: "runstrong.leadIn", voice: "runstrong.voice" };
+// The voice is off until the athlete turns it on (1) on this device.
+const DEFAULTS = { setSize: 10, leadIn: 3, voice: 0 };
 const CLOCK_EVERY_MS = 200; // the clock is recomputed from timestamps, never counted
 const NOTICE_MS = 8000;
 
@@ -118,6 +121,8 @@ class LiveSession {
     }
     this.panels = ["loading", "ready", "countdown", "run", "done", "abandoned"];
     this.setSizeSelects = [...document.querySelectorAll("select.set-size")];
+    this.voiceSwitches = [...document.querySelectorAll("input.voice-switch")];
+    this.halfwaySaid = new Set(); // slots whose halfway was spoken on this page
   }
 
   // -- start-up -------------------------------------------------------------
@@ -240,6 +245,19 @@ class LiveSession {
     el["lead-in"].value = String(readPref("leadIn"));
     if (!el["lead-in"].value) el["lead-in"].value = String(DEFAULTS.leadIn);
     el["lead-in"].addEventListener("change", () => writePref("leadIn", Number(el["lead-in"].value)));
+    const voice = readPref("voice") === 1;
+    for (const toggle of this.voiceSwitches) {
+      toggle.checked = voice;
+      toggle.addEventListener("change", () => {
+        writePref("voice", toggle.checked ? 1 : 0);
+        for (const other of this.voiceSwitches) other.checked = toggle.checked;
+        if (toggle.checked) {
+          unlockSpeech();
+        } else {
+          hush();
+        }
+      });
+    }
 
     el.start.addEventListener("click", () => this.beginCountdown());
     // A set counts when the finger lands, like a hand tally counter: waiting
@@ -280,6 +298,7 @@ class LiveSession {
     el["resume-yes"].addEventListener("click", async () => {
       el["resume-dialog"].close();
       unlockAudio();
+      if (this.voiceOn()) unlockSpeech();
       this.wakeLock.acquire();
       // A log with every rep done but no finish (closed in between) ends now.
       if (this.state.status === engine.Status.COMPLETE) await this.record(() => []);
@@ -307,8 +326,13 @@ class LiveSession {
     });
   }
 
+  voiceOn() {
+    return this.voiceSwitches.length > 0 && this.voiceSwitches[0].checked;
+  }
+
   beginCountdown() {
     unlockAudio();
+    if (this.voiceOn()) unlockSpeech();
     this.wakeLock.acquire();
     const seconds = Number(this.el["lead-in"].value) || 0;
     if (seconds <= 0) {
@@ -399,6 +423,7 @@ class LiveSession {
         `Finished: ${formatDuration(outcome.total_ms, true)} for ${outcome.reps_total} reps.${waiting}`);
       this.wakeLock.release();
       this.el["done-heading"].focus();
+      if (this.voiceOn()) speak(() => `Finished in ${spokenDuration(outcome.total_ms)}.`);
       return;
     }
     if (after.status === Status.ABANDONED) {
@@ -414,7 +439,28 @@ class LiveSession {
       const left = engine.repsLeftInSlot(after);
       announce(this.el.announcer,
         `${started ? "Go" : "Next"}: ${slot.exercise_name}, ${left} reps.`);
+      if (this.voiceOn()) speak(() => this.spokenLine(slotAfter, `${slot.exercise_name}, ${left} reps`));
+      return;
     }
+    if (slotAfter !== null && slotBefore === slotAfter && this.voiceOn() &&
+        !this.halfwaySaid.has(slotAfter)) {
+      // Halfway through the slot: said once per slot, an undo and redo do not repeat it.
+      const reps = this.plan.slots[slotAfter].reps;
+      const half = Math.ceil(reps / 2);
+      const doneBefore = engine.repsDone(before)[slotAfter];
+      const doneAfter = engine.repsDone(after)[slotAfter];
+      if (doneBefore < half && doneAfter >= half && doneAfter < reps) {
+        this.halfwaySaid.add(slotAfter);
+        speak(() => this.spokenLine(slotAfter, `Halfway, ${reps - doneAfter} to go`));
+      }
+    }
+  }
+
+  /** "Calf raises, 50 reps — rise up briskly.": the slot's first cue, shortened. */
+  spokenLine(position, opening) {
+    const exercise = this.boot.exercises[this.plan.slots[position].exercise];
+    const cue = shortCue(exercise && exercise.cues[0]);
+    return cue ? `${opening} — ${cue}.` : `${opening}.`;
   }
 
   tick() {

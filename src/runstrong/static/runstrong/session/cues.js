@@ -95,3 +95,79 @@ export class WakeLock {
     }
   }
 }
+
+/**
+ * The spoken cue, for an athlete who chose it: the browser's own speech
+ * synthesis, no audio files. Where a browser has none, nothing happens.
+ */
+function synthesis() {
+  return "speechSynthesis" in window && "SpeechSynthesisUtterance" in window
+    ? window.speechSynthesis
+    : null;
+}
+
+/** Stop whatever is being said or waiting to be (voice switched off). */
+export function hush() {
+  try {
+    synthesis()?.cancel();
+  } catch {
+    // Speech is extra: a browser that refuses it changes nothing else.
+  }
+}
+
+/**
+ * Say `text()` once the screen has changed: the tap is stored and painted
+ * before any speech work starts (a frame, then a task after it), and a new
+ * cue cuts off one still queued, so the voice never lags behind the taps.
+ */
+export function speak(text) {
+  if (!synthesis()) return;
+  requestAnimationFrame(() => setTimeout(() => {
+    const words = text();
+    try {
+      const speech = synthesis();
+      speech.cancel();
+      speech.speak(new SpeechSynthesisUtterance(words));
+    } catch {
+      // As in hush: no voice, the beep and the screen still say it.
+    }
+  }, 0));
+}
+
+/**
+ * Call from a tap with the voice on: Safari only lets a page speak after a
+ * gesture has spoken once; an empty utterance is enough and is silent.
+ */
+export function unlockSpeech() {
+  const speech = synthesis();
+  if (!speech || speech.speaking) return;
+  try {
+    speech.speak(new SpeechSynthesisUtterance(""));
+  } catch {
+    // No voice: nothing else depends on it.
+  }
+}
+
+/** A cue said in a breath: its first clause, at most six words. */
+export function shortCue(cue) {
+  const clause = (cue || "").split(/[.,;:!?]| — /)[0].trim();
+  const words = clause.split(/\s+/).filter(Boolean).slice(0, 6).join(" ");
+  return words ? words.charAt(0).toLowerCase() + words.slice(1) : "";
+}
+
+function unit(count, name) {
+  return `${count} ${name}${count === 1 ? "" : "s"}`;
+}
+
+/** 750400 -> "12 minutes 30 seconds": a duration as it is said, not read. */
+export function spokenDuration(ms) {
+  const seconds = Math.floor(Math.max(0, ms) / 1000);
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const secs = seconds % 60;
+  const parts = [];
+  if (hours) parts.push(unit(hours, "hour"));
+  if (minutes) parts.push(unit(minutes, "minute"));
+  if (secs || !parts.length) parts.push(unit(secs, "second"));
+  return parts.join(" ");
+}
