@@ -157,7 +157,7 @@ def _programs_list() -> None:
 def _programs_show(target: str | None) -> None:
     slug = _need_target(target, "program to show")
     _ready()
-    from runstrong.workouts import selectors
+    from runstrong.workouts import pictures, selectors
 
     program = selectors.program_get(slug)
     if program is None:
@@ -183,6 +183,10 @@ def _programs_show(target: str | None) -> None:
             exercise = exercises[slug]
             prefix = f"   {exercise.name}: " if slot.rotates else "   "
             console.print(f"{prefix}muscles: {', '.join(exercise.muscles)}", markup=False)
+            picture = pictures.picture_link(slug)
+            if picture:
+                # An address on the site (`runstrong serve` shows it).
+                console.print(f"     picture: {picture}", markup=False)
             for cue in exercise.cues:
                 console.print(f"     • {cue}", markup=False)
             if exercise.easier:

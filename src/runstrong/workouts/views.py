@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from runstrong.accounts.web import logged_in_athlete, request_athlete
 from runstrong.community import selectors as community_selectors
 from runstrong.community import views as community_views
-from runstrong.workouts import catalog, charts, progress, selectors, services
+from runstrong.workouts import catalog, charts, pictures, progress, selectors, services
 from runstrong.workouts.forms import StartForm
 from runstrong.workouts.models import Program, Result
 
@@ -61,6 +61,7 @@ def _program_response(
             "alternatives": [
                 {
                     "exercise": page.exercises[slug],
+                    "picture": pictures.picture_url(slug),
                     "easier": [page.exercises[s] for s in page.exercises[slug].easier],
                     "harder": [page.exercises[s] for s in page.exercises[slug].harder],
                 }

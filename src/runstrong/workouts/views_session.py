@@ -24,11 +24,11 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from runstrong.accounts.models import User
-from runstrong.workouts import api, selectors
+from runstrong.workouts import api, pictures, selectors
 
 # What the service worker stores on install, so that a session page loaded once
 # keeps working with no network. Each module the page imports must be here.
-SESSION_ASSETS = (
+SESSION_ASSETS: tuple[str, ...] = (
     "runstrong/site.css",
     "runstrong/session/session.css",
     "runstrong/session/app.js",
@@ -37,6 +37,10 @@ SESSION_ASSETS = (
     "runstrong/session/sync.js",
     "runstrong/session/cues.js",
 )
+# Every exercise picture too (18 small SVGs, about 15 KB compressed in all): a
+# session may reach any exercise, and offline the picture of a slot not yet
+# seen could not be fetched then.
+SESSION_ASSETS += tuple(pictures.picture_names())
 # What every page (base.html) loads besides site.css, stored too so that the
 # installed app's start page (home) opens offline with its icons and script.
 APP_ASSETS = (
@@ -72,7 +76,11 @@ def session_page(request: HttpRequest, session_id: UUID) -> HttpResponse:
         "session": api.session_payload(session),
         "program_name": session.program.name,
         "exercises": {
-            slug: {"name": exercise.name, "cues": list(exercise.cues)}
+            slug: {
+                "name": exercise.name,
+                "cues": list(exercise.cues),
+                "picture": pictures.picture_url(slug),
+            }
             for slug, exercise in exercises.items()
         },
         "urls": {

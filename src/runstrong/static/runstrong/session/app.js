@@ -111,6 +111,7 @@ class LiveSession {
     for (const id of [
       "live", "sync-badge", "notice", "wake-hint", "announcer", "plan-list", "lead-in",
       "start", "countdown", "clock", "slot-position", "exercise-name", "exercise-cue",
+      "exercise-picture",
       "slot-done", "slot-left", "reps-total", "undo", "pause", "abandon", "other-form",
       "other-n", "paused-note", "tap", "tap-n", "result-total", "result-meta", "splits",
       "flags", "save-status", "result-next", "resume-dialog", "resume-summary",
@@ -574,6 +575,16 @@ class LiveSession {
     }
   }
 
+  // The picture of the exercise on now; an exercise without one (from a custom
+  // program) shows none. The src changes only with the slot, so the animation
+  // is not restarted by every tap.
+  showPicture(url) {
+    const picture = this.el["exercise-picture"];
+    if (!picture) return;
+    if (url && picture.getAttribute("src") !== url) picture.setAttribute("src", url);
+    picture.hidden = !url;
+  }
+
   render() {
     this.showPanel();
     const state = this.state;
@@ -592,6 +603,7 @@ class LiveSession {
     setText(el["slot-position"], `Exercise ${(position ?? this.plan.slots.length - 1) + 1} of ${this.plan.slots.length}`);
     setText(el["exercise-name"], slot.exercise_name);
     setText(el["exercise-cue"], exercise.cues[0] || "");
+    this.showPicture(exercise.picture);
     setText(el["slot-done"], String(done));
     setText(el["slot-left"], String(left));
     setText(el["reps-total"],
