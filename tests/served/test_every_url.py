@@ -199,11 +199,12 @@ def test_the_service_worker_and_everything_it_keeps_are_served(served_site: Serv
 
     assert answer.status == 200
     assert answer.headers["Content-Type"].startswith("text/javascript")
-    assert answer.headers["Service-Worker-Allowed"] == "/sessions/"
+    assert answer.headers["Service-Worker-Allowed"] == "/"
     precache = re.search(r"const PRECACHE = (\[.*?\]);", answer.text)
     assert precache, answer.text[:500]
     assets = re.findall(r'"([^"]+)"', precache[1])
     assert any(re.fullmatch(r"/static/runstrong/session/app\.[0-9a-f]{12}\.js", a) for a in assets)
+    assert any(re.fullmatch(r"/static/runstrong/app\.[0-9a-f]{12}\.js", a) for a in assets)
     for asset in assets:
         served = client.get(asset)
         assert served.status == 200, asset
