@@ -31,6 +31,8 @@ def test_log_out_removes_the_offline_copies_of_session_pages(
         assert time.monotonic() < deadline, "the service worker never kept the page"
         page.wait_for_timeout(50)
 
+    # Log out is under Me (the session page itself has no navigation).
+    page.goto(f"{live_server.url}/accounts/me/")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_selector("#offline-copies[data-done='true']")
 

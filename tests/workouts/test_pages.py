@@ -92,14 +92,17 @@ def test_home_reads_in_a_fixed_number_of_queries(
         athlete_client.get("/")
 
 
-def test_the_layout_has_a_post_log_out_button_and_no_inline_script_or_style(
+def test_the_layout_leads_to_me_where_log_out_posts_and_no_inline_script_or_style(
     athlete_client: Client,
 ) -> None:
     html = athlete_client.get("/").content.decode()
+    me = athlete_client.get("/accounts/me/").content.decode()
 
-    assert re.search(r'<form[^>]*method="post" action="/accounts/log-out/"', html)
-    assert 'href="/history/"' in html and 'href="/accounts/profile/"' in html
-    assert "<script>" not in html and " style=" not in html and "<style" not in html
+    assert 'href="/accounts/me/"' in html
+    assert re.search(r'<form[^>]*method="post" action="/accounts/log-out/"', me)
+    assert 'href="/history/"' in me and 'href="/accounts/profile/"' in me
+    for page in (html, me):
+        assert "<script>" not in page and " style=" not in page and "<style" not in page
 
 
 def test_user_text_is_escaped_everywhere_it_is_shown(athlete_client: Client, athlete: Any) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("log-in/", views.LogInView.as_view(), name="login"),
     path("log-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("logged-out/", views.logged_out, name="logged_out"),
+    path("me/", views.me, name="me"),
     path("profile/", views.profile, name="profile"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -122,6 +122,13 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 @login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    """The "Me" tab: the places a phone's four-tab bar has no room for, and log out."""
+    return render(request, "accounts/me.html")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
