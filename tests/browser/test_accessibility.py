@@ -99,3 +99,53 @@ def test_the_pages_a_visitor_sees_have_no_serious_accessibility_violations(
     for path in ("/", "/programs/runners-500/", "/accounts/sign-up/", "/accounts/log-in/"):
         page.goto(f"{live_server.url}{path}")
         assert serious_violations(page) == [], path
+
+
+SCHEMES = ["light", "dark", "dark-high", "light-high"]
+
+
+def _show_in(page: Page, scheme: str) -> None:
+    """Dark or light as the phone asks; high contrast as switched on this device."""
+    page.emulate_media(color_scheme="dark" if scheme.startswith("dark") else "light")
+    high = "high" if scheme.endswith("high") else "normal"
+    page.evaluate("value => localStorage.setItem('runstrong.contrast', value)", high)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_main_pages_pass_axe_in_dark_and_high_contrast(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page, scheme: str
+) -> None:
+    ready_device(context, live_server.url, athlete)
+    complete_session(athlete)
+    result = complete_session(athlete, start_at=T0 + 86_400_000).result
+    assert result is not None
+    page.goto(f"{live_server.url}/accounts/me/")
+    _show_in(page, scheme)
+
+    for path in (
+        "/",
+        "/programs/runners-250/",
+        "/history/",
+        f"/results/{result.id}/",
+        "/boards/",
+        "/runs/",
+        "/accounts/me/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        high = page.evaluate("() => document.documentElement.dataset.contrast === 'high'")
+        assert high == scheme.endswith("high"), path
+        assert serious_violations(page) == [], (scheme, path)
+
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+    wait_for_view(page, "ready")
+    assert serious_violations(page) == [], (scheme, "session")
+
+
+@pytest.mark.parametrize("scheme", ["dark", "dark-high"])
+def test_a_visitors_pages_pass_axe_in_dark(live_server: Any, page: Page, scheme: str) -> None:
+    page.goto(f"{live_server.url}/")
+    _show_in(page, scheme)
+    for path in ("/", "/programs/runners-500/", "/accounts/log-in/"):
+        page.goto(f"{live_server.url}{path}")
+        assert serious_violations(page) == [], (scheme, path)
