@@ -132,6 +132,8 @@ class Exercise:
     end: dict[str, object]
     props: tuple[Prop, ...] = field(default=())
     seconds: float = 1.6
+    # A pose halfway through, where a straight swing would go through the floor.
+    mid: dict[str, object] | None = None
 
 
 def _vector(direction: float, length: float) -> tuple[float, float]:
@@ -211,23 +213,26 @@ def _figure(exercise: Exercise, which: str, *, moving: bool) -> str:
 
 
 def _keyframes(exercise: Exercise) -> str:
-    start = _relative(exercise.start["angles"])  # type: ignore[arg-type]
-    end = _relative(exercise.end["angles"])  # type: ignore[arg-type]
-    (sx, sy), (ex, ey) = _hip(exercise.start), _hip(exercise.end)
+    poses = [exercise.start, *([exercise.mid] if exercise.mid else []), exercise.end]
+    stops = ["0%,12%", *(["50%"] if exercise.mid else []), "88%,100%"]
+    rotations = [_relative(spec["angles"]) for spec in poses]  # type: ignore[arg-type]
+    hips = [_hip(spec) for spec in poses]
     rules = []
     # Each moving part holds a little at both ends of the rep, like a person.
-    if (_n(sx), _n(sy)) != (_n(ex), _n(ey)):
-        rules.append(
-            f".j-hip{{animation-name:hip}}@keyframes hip{{0%,12%{{transform:translate({_n(sx)}px,{_n(sy)}px)}}"
-            f"88%,100%{{transform:translate({_n(ex)}px,{_n(ey)}px)}}}}"
+    if len({(_n(x), _n(y)) for x, y in hips}) > 1:
+        frames = "".join(
+            f"{stop}{{transform:translate({_n(x)}px,{_n(y)}px)}}"
+            for stop, (x, y) in zip(stops, hips, strict=True)
         )
+        rules.append(f".j-hip{{animation-name:hip}}@keyframes hip{{{frames}}}")
     for name, _ in SEGMENTS:
-        if _n(start[name]) == _n(end[name]):
+        if len({_n(rotation[name]) for rotation in rotations}) == 1:
             continue
-        rules.append(
-            f".j-{name}{{animation-name:{name}}}@keyframes {name}{{0%,12%{{transform:rotate({_n(start[name])}deg)}}"
-            f"88%,100%{{transform:rotate({_n(end[name])}deg)}}}}"
+        frames = "".join(
+            f"{stop}{{transform:rotate({_n(rotation[name])}deg)}}"
+            for stop, rotation in zip(stops, rotations, strict=True)
         )
+        rules.append(f".j-{name}{{animation-name:{name}}}@keyframes {name}{{{frames}}}")
     return "".join(rules)
 
 
@@ -294,6 +299,12 @@ def _plank(hand_x: float, hand_y: float, torso: float, knee_in: str) -> dict[str
     return pose(("hand", hand_x, hand_y), **angles)
 
 
+def _plank_switch(hand_x: float, hand_y: float, torso: float) -> dict[str, object]:
+    """Halfway through the switch: both knees under the hips, feet up behind."""
+    legs = {"th": torso - 110, "sh": -100, "ft": -10, "th2": torso - 110, "sh2": -100, "ft2": -10}
+    return pose(("hand", hand_x, hand_y), torso=torso, ua=0, fa=0, **legs)
+
+
 def _squat(**extra: float) -> dict[str, object]:
     return pose(("ankle", 56, G - 1), torso=145, th=80, sh=-25, ft=90, **extra)
 
@@ -342,6 +353,7 @@ EXERCISES = (
         _plank(86, G, 112, "th"),
         _plank(86, G, 112, "th2"),
         seconds=0.7,
+        mid=_plank_switch(86, G, 112),
     ),
     Exercise(
         "sit-up",
@@ -384,6 +396,7 @@ EXERCISES = (
         _plank(92, 67, 128, "th2"),
         props=(BOX,),
         seconds=0.8,
+        mid=_plank_switch(92, 67, 128),
     ),
     Exercise(
         "cross-body-mountain-climber",
@@ -395,6 +408,7 @@ EXERCISES = (
             ("hand", 86, G), torso=112, ua=0, fa=0, th=-68, sh=-68, ft=22, th2=70, sh2=-40, ft2=40
         ),
         seconds=0.8,
+        mid=_plank_switch(86, G, 112),
     ),
     Exercise(
         "crunch",
