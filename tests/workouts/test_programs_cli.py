@@ -134,6 +134,23 @@ def test_programs_show_gives_five_slots_of_100_and_the_rotation(runstrong: Runne
     )
 
 
+def test_programs_show_links_each_exercise_to_its_picture(runstrong: Runner) -> None:
+    output = runstrong.ok("programs", "show", "runners-250")
+
+    links = [line.strip() for line in output.splitlines() if "picture:" in line]
+    assert links == [
+        f"picture: /static/runstrong/exercises/{slug}.svg"
+        for slug in (
+            "mountain-climber",
+            "sit-up",
+            "calf-raise",
+            "donkey-kick",
+            "squat-to-curl",
+            "back-extension",
+        )
+    ]
+
+
 def test_programs_check_passes_a_good_file(runstrong: Runner) -> None:
     assert runstrong.ok("programs", "check", "good-club-hill.toml") == (
         "good-club-hill.toml: OK — 1 program(s): club-hill-250; 1 exercise(s): step-up\n"
