@@ -249,6 +249,10 @@ STYLE = (
     ".still .near,.still .far{{stroke:#5fcf97}}.still .head{{fill:#5fcf97}}}}"
     # The still pair: the figure stays in the start pose, the end pose faded over it.
     "@media (prefers-reduced-motion:reduce){{.move g{{animation:none}}.still{{display:inline}}}}"
+    # The same still pair when asked for by the address (``<slug>.svg#still``):
+    # the live session page uses it, as a moving picture there would keep the
+    # phone's main thread busy drawing and slow every tap.
+    "#still:target .move g{{animation:none}}#still:target .still{{display:inline}}"
 )
 
 
@@ -271,7 +275,7 @@ def render(exercise: Exercise) -> str:
             raise ValueError(prop.kind)
     style = STYLE.format(limb=_n(LIMB), seconds=_n(exercise.seconds)) + _keyframes(exercise)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="still" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-label="{exercise.title}">'
         f"<title>{exercise.title}</title><style>{style}</style>"
         f'<line class="ground" x1="4" y1="{_n(GROUND + 1)}" x2="{WIDTH - 4}" y2="{_n(GROUND + 1)}"/>'

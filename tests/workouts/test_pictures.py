@@ -57,6 +57,9 @@ def test_each_picture_is_well_formed_and_stills_for_reduced_motion(slug: str) ->
     reduced = re.search(r"@media \(prefers-reduced-motion:reduce\)\{(.*?)\}\}", style)
     assert reduced is not None
     assert ".move g{animation:none}" in reduced[1] and ".still{display:inline" in reduced[1]
+    # The same still pair by address (<slug>.svg#still), for the live session.
+    assert root.get("id") == "still"
+    assert "#still:target .move g{animation:none}#still:target .still{display:inline}" in style
     groups = {group.get("class") for group in root.iter(f"{SVG}g")}
     assert {"still", "move"} <= groups
     assert "<script" not in text and "href" not in text  # nothing from elsewhere

@@ -576,12 +576,14 @@ class LiveSession {
   }
 
   // The picture of the exercise on now; an exercise without one (from a custom
-  // program) shows none. The src changes only with the slot, so the animation
-  // is not restarted by every tap.
+  // program) shows none. Its still version ("#still": start and end pose
+  // together): an animated picture costs the main thread about half its time
+  // on a slow phone, and every tap would wait for it.
   showPicture(url) {
     const picture = this.el["exercise-picture"];
     if (!picture) return;
-    if (url && picture.getAttribute("src") !== url) picture.setAttribute("src", url);
+    const still = url ? `${url}#still` : "";
+    if (still && picture.getAttribute("src") !== still) picture.setAttribute("src", still);
     picture.hidden = !url;
   }
 
