@@ -79,8 +79,13 @@ def test_the_start_url_opens_offline_after_one_visit(
     heading = page.locator("h1").first.text_content()
 
     profile.set_offline(True)
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
     page.goto(f"{live_server.url}{manifest_data()['start_url']}")
+    page.wait_for_load_state("load")
     assert page.locator("h1").first.text_content() == heading
+    # Its stylesheet, scripts and icons load too.
+    assert [url for url in failed if "/static/" in url] == []
     assert page.locator("#install-app").count() == 1  # our page, not the browser's error
     # Another page, never kept, falls back to home rather than the browser's error.
     page.goto(f"{live_server.url}/boards/")

@@ -45,6 +45,7 @@ SESSION_ASSETS += tuple(pictures.picture_names())
 # installed app's start page (home) opens offline with its icons and script.
 APP_ASSETS = (
     "runstrong/app.js",
+    "runstrong/contrast.js",
     "runstrong/favicon.svg",
     "runstrong/icons/icon-192.png",
 )
