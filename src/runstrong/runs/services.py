@@ -18,7 +18,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from runstrong.accounts.models import User
-from runstrong.runs import intake, samples, sports
+from runstrong.runs import intake, services_remeasure, sports
 from runstrong.runs.models import Activity, ImportBatch, ImportItem, ImportSource, ImportStatus
 
 log = logging.getLogger(__name__)
@@ -332,39 +332,8 @@ def activity_sport_set(*, athlete: User, activity_id: int, sport: str) -> Activi
     )
     if activity is None:
         raise Activity.DoesNotExist(f"no activity {activity_id}")
-    measured = samples.Activity(
-        sport=sport,
-        start=activity.start,
-        source_format=activity.source_format,
-        samples=activity.to_samples(),
-        name=activity.title,
-        device=activity.device,
-    )
-    figures, ef, decoupling, qualifies = intake.compute_metrics(measured)
     activity.sport = sport
-    activity.is_run = measured.is_run
-    activity.metrics = figures
-    activity.ef = ef
-    activity.decoupling_pct = decoupling
-    activity.qualifies = qualifies
-    # The list's columns are the metrics' own figures, as at import.
-    for name in ("elapsed_s", "moving_s", "distance_m", "avg_heart_rate"):
-        value = figures.get(name)
-        setattr(activity, name, None if value is None else float(value))
-    activity.save(
-        update_fields=[
-            "sport",
-            "is_run",
-            "metrics",
-            "ef",
-            "decoupling_pct",
-            "qualifies",
-            "elapsed_s",
-            "moving_s",
-            "distance_m",
-            "avg_heart_rate",
-        ]
-    )
+    services_remeasure.remeasure(activity, also_save=("sport",))
     return activity
 
 

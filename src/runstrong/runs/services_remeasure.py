@@ -33,11 +33,15 @@ def activities_remeasure(*, activity_model: Any = Activity) -> int:
     for pk in stale:
         with transaction.atomic():
             activity = activity_model.objects.select_for_update().defer("original_gz").get(pk=pk)
-            _remeasure(activity)
+            remeasure(activity)
     return len(stale)
 
 
-def _remeasure(activity: Any) -> None:
+def remeasure(activity: Any, *, also_save: tuple[str, ...] = ()) -> None:
+    """Work an activity's figures out again from its stored samples, for the
+    sport it now has, and save them (with ``also_save``, fields the caller set).
+    The one place figures are recomputed: a rule change (above) or the runner
+    saying what the activity was (``services.activity_sport_set``)."""
     measured = samples.Activity(
         sport=activity.sport,
         start=activity.start,
@@ -47,6 +51,7 @@ def _remeasure(activity: Any) -> None:
         device=activity.device,
     )
     figures, ef, decoupling, qualifies = intake.compute_metrics(measured)
+    activity.is_run = measured.is_run
     activity.metrics = figures
     activity.ef = ef
     activity.decoupling_pct = decoupling
@@ -54,4 +59,14 @@ def _remeasure(activity: Any) -> None:
     for name in _FIGURE_COLUMNS:
         value = figures.get(name)
         setattr(activity, name, None if value is None else float(value))
-    activity.save(update_fields=["metrics", "ef", "decoupling_pct", "qualifies", *_FIGURE_COLUMNS])
+    activity.save(
+        update_fields=[
+            *also_save,
+            "is_run",
+            "metrics",
+            "ef",
+            "decoupling_pct",
+            "qualifies",
+            *_FIGURE_COLUMNS,
+        ]
+    )
