@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from runstrong import ratelimit
+from runstrong.accounts import signals
 from runstrong.accounts.models import User
-from runstrong.community.services_boards import board_refresh
-from runstrong.community.services_share import share_cards_discard
 from runstrong.text import clean_line
 
 # Failed log-ins allowed per window. Per address the limit is tight, since a
@@ -68,21 +67,21 @@ def profile_update(
     birth_year: int | None,
     default_privacy: str,
 ) -> User:
-    board_facts_before = (user.display_name, user.sex, user.birth_year)
+    """Save the profile; the apps that copy any of it (boards, share cards) hear
+    which fields changed through ``signals.profile_changed``, in this transaction."""
+    fields = ("display_name", "units", "sex", "birth_year", "default_privacy")
+    before = {field: getattr(user, field) for field in fields}
     user.display_name = clean_line(display_name)
     user.units = units
     user.sex = sex
     user.birth_year = birth_year
     user.default_privacy = default_privacy
     user.full_clean(exclude=["password", "username", "email"])
-    user.save(update_fields=["display_name", "units", "sex", "birth_year", "default_privacy"])
-    if (user.display_name, user.sex, user.birth_year) != board_facts_before:
-        # Boards show the name and filter by sex and age group (copied onto
-        # each board entry).
-        board_refresh(athlete=user)
-    if user.display_name != board_facts_before[0]:
-        # Share cards show the name: drawn again on their next request.
-        share_cards_discard(athlete_id=user.pk)
+    with transaction.atomic():
+        user.save(update_fields=list(fields))
+        changed = frozenset(field for field in fields if getattr(user, field) != before[field])
+        if changed:
+            signals.profile_changed.send(sender=User, athlete=user, changed=changed)
     return user
 
 

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class CommunityConfig(AppConfig):
     name = "runstrong.community"
     verbose_name = "Community"
+
+    def ready(self) -> None:
+        from runstrong.community import listeners
+
+        listeners.connect()

@@ -12,8 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from runstrong.accounts.models import User
-from runstrong.community.services_boards import board_refresh
-from runstrong.workouts import catalog, engine
+from runstrong.workouts import catalog, engine, signals
 from runstrong.workouts.models import (
     Exercise,
     Program,
@@ -242,7 +241,7 @@ def _result_create(session: WorkoutSession, state: engine.State) -> Result:
         unverified_why=list(outcome.unverified_why),
         visibility=session.athlete.default_privacy,
     )
-    board_refresh(athlete=session.athlete, program=session.program)
+    signals.result_recorded.send(sender=Result, result=result)
     return result
 
 
