@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "runstrong.workouts",
     "runstrong.community",
     "runstrong.runs",
+    "runstrong.plans",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "runstrong.plans"
+    verbose_name = "Plans"
