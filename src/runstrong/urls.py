@@ -28,5 +28,7 @@ urlpatterns = [
     path("", include("runstrong.community.urls_share")),
     path("runs/", include("runstrong.runs.urls")),
     path("runs/", include("runstrong.runs.urls_analysis")),
+    path("plan/", include("runstrong.plans.urls")),
+    path("plan/", include("runstrong.plans.urls_feed")),
     path("admin/", admin.site.urls),
 ]
