@@ -164,7 +164,7 @@ def test_the_session_api_still_checks_csrf_before_reading_json(
 # its lookup and the form it sends (the club member's URL also takes the slug
 # of the athlete's club).
 ID_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "workouts:result": ("result_id", "GET", {}),
+    "community:result": ("result_id", "GET", {}),
     "community:cheer": ("result_id", "POST", {"kind": "strong", "on": "yes"}),
     "community:comment_add": ("result_id", "POST", {"text": "Well run"}),
     "community:visibility": ("result_id", "POST", {"visibility": "public"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -19,6 +20,49 @@ from runstrong.cli import build_parser
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
+
+
+# DESIGN §4: dependencies point down. An app may import only the apps below it;
+# an upper app hears about changes below through signals (e.g. workouts/signals.py).
+APP_MAY_IMPORT = {
+    "accounts": {"accounts", "workouts"},  # the me page links to the session page
+    "workouts": {"workouts", "accounts"},
+    "community": {"community", "workouts", "accounts"},
+    "runs": {"runs", "workouts", "accounts"},
+    "plans": {"plans", "runs", "workouts", "accounts"},
+}
+
+
+def _runstrong_apps_imported(source: Path) -> set[str]:
+    apps: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_text(), str(source))):
+        names = (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "runstrong" and len(parts) > 1 and parts[1] in APP_MAY_IMPORT:
+                apps.add(parts[1])
+    return apps
+
+
+def test_apps_import_only_the_apps_below_them() -> None:
+    source_root = REPO / "src" / "runstrong"
+    assert {path.name for path in source_root.iterdir() if (path / "apps.py").exists()} == set(
+        APP_MAY_IMPORT
+    ), "a new app needs its place in APP_MAY_IMPORT"
+    upward = []
+    for app, allowed in APP_MAY_IMPORT.items():
+        for module in sorted((source_root / app).rglob("*.py")):
+            if "migrations" in module.parts:
+                continue
+            for above in sorted(_runstrong_apps_imported(module) - allowed):
+                upward.append(f"{module.relative_to(source_root)} imports runstrong.{above}")
+    assert not upward, "imports that point up: " + "; ".join(upward)
 
 
 @pytest.mark.django_db

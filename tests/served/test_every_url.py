@@ -167,7 +167,7 @@ def test_the_sample_arguments_name_real_things(served_site: ServedSite) -> None:
     statuses = {name: athlete.get(path).status for name, path in urls(served_site.data)}
     for name in (
         "workouts:program",
-        "workouts:result",
+        "community:result",
         "workouts:session",
         "community:club",
         "community_boards:board",

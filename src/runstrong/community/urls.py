@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from runstrong.community import api, views
+from runstrong.community import api, views, views_result
 
 app_name = "community"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("results/<id:result_id>/", views_result.result_detail, name="result"),
     path("results/<id:result_id>/cheers/", views.cheer, name="cheer"),
     path("results/<id:result_id>/comments/", views.comment_add, name="comment_add"),
     path("results/<id:result_id>/visibility/", views.result_visibility, name="visibility"),

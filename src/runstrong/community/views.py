@@ -44,11 +44,11 @@ def refused(request: HttpRequest, error: services.CommunityError) -> HttpRespons
 
 
 def _result_url(result_id: int, anchor: str = "") -> str:
-    return reverse("workouts:result", args=[result_id]) + (f"#{anchor}" if anchor else "")
+    return reverse("community:result", args=[result_id]) + (f"#{anchor}" if anchor else "")
 
 
 # ---------------------------------------------------------------------------
-# The result page's social part (the page itself is workouts.views.result_detail).
+# The result page's social part (the page itself is views_result.result_detail).
 
 
 VISIBILITY_SAID = {

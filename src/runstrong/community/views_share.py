@@ -70,7 +70,7 @@ def public_result(request: HttpRequest, result_id: int) -> HttpResponse:
         raise Http404("No such result")
     if not sharing.shareable(visibility=result.visibility, review=result.review):
         if _viewer_id(request) == result.athlete_id:
-            return HttpResponseRedirect(reverse("workouts:result", args=[result.id]))
+            return HttpResponseRedirect(reverse("community:result", args=[result.id]))
         raise Http404("No such result")
 
     names = result.session.exercise_names

@@ -71,7 +71,7 @@ def _result_url(result: Result | None) -> str | None:
     if result is None:
         return None
     try:
-        return reverse("workouts:result", args=[result.id])
+        return reverse("community:result", args=[result.id])
     except NoReverseMatch:
         # The result page belongs to another part of the site; until it is
         # there the session page shows the result it folded itself.

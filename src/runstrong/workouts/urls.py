@@ -10,7 +10,6 @@ urlpatterns = [
     path("programs/", views.program_list, name="programs"),
     path("programs/<slug:slug>/", views.program_detail, name="program"),
     path("programs/<slug:slug>/start/", views.program_start, name="program_start"),
-    path("results/<id:result_id>/", views.result_detail, name="result"),
     path("history/", views.history, name="history"),
     path("sessions/<uuid:session_id>/", views_session.session_page, name="session"),
 ]

@@ -18,8 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from runstrong.accounts.web import logged_in_athlete, request_athlete
-from runstrong.community import selectors as community_selectors
-from runstrong.community import views as community_views
 from runstrong.workouts import catalog, charts, pictures, progress, selectors, services
 from runstrong.workouts.forms import StartForm
 from runstrong.workouts.models import Program, Result
@@ -108,43 +106,7 @@ def program_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------
-# Results and history.
-
-
-@require_GET
-def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
-    """The owner's full result; a read-only view with cheers and comments for whoever
-    else the access rule lets see it (community.access); 404 for everyone else."""
-    athlete = request_athlete(request)
-    result = community_selectors.result_visible_to(result_id, athlete)
-    if result is None:
-        if athlete is None:
-            # Every id looks the same to a visitor: log in first, then we can tell.
-            return redirect_to_login(request.get_full_path())
-        raise Http404("No such result")
-    is_owner = athlete is not None and athlete.pk == result.athlete_id
-    # The comparison with a previous best is the owner's own business.
-    previous_best = selectors.result_previous_best(result) if is_owner else None
-    names = result.session.exercise_names
-    splits: list[int | None] = list(result.splits_ms)
-    rows = progress.compare_slots(
-        names,
-        reps=result.reps_done,
-        splits=splits,
-        rests=result.rests_ms,
-        best_splits=previous_best.splits_ms if previous_best is not None else None,
-    )
-    return render(
-        request,
-        "workouts/result.html",
-        {
-            **community_views.social_context(result, athlete),
-            "rows": rows,
-            "bars": charts.bar_chart(list(zip(names, splits, strict=True))),
-            "previous_best": previous_best,
-            "delta": result.total_ms - previous_best.total_ms if previous_best else None,
-        },
-    )
+# History (the result page itself is community's: it carries cheers and comments).
 
 
 def _attempt(result: Result) -> progress.Attempt:
