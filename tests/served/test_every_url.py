@@ -91,6 +91,8 @@ def sample(pattern: Pattern, param: str, data: dict[str, Any]) -> str:
         ("community", "token"): data["club_token"],
         ("accounts", "token"): data["reset_token"],
         ("accounts", "uidb64"): data["reset_uid"],
+        # No plan in the seed: a made-up feed secret, which must be a plain 404.
+        ("plans_feed", "token"): "no-such-feed-token",
     }
     by_param = {
         "program_slug": data["program_slug"],
