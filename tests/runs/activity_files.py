@@ -3,11 +3,12 @@ real service, so what the pages show went through the parser and the metrics."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from runstrong.runs import services
+from runstrong.runs import parsers, samples, services
 
 METRES_PER_DEGREE_LATITUDE = 111_195.0
 
@@ -65,16 +66,17 @@ def moved_to_year(data: bytes, year: int) -> bytes:
     return re.sub(rb"\b\d{4}(?=-\d\d-\d\dT)", str(year).encode(), data)
 
 
-def without_sport_gpx(fit: bytes) -> bytes:
-    """A real FIT run written out as a GPX that names no sport, as older Strava exports,
-    eTrex tracks and many apps write them: positions, elevation, times, heart rate and
-    cadence (Garmin's extension), no <type>."""
-    import math
-    from datetime import timedelta
-
-    from runstrong.runs import parsers
-
-    activity = parsers.parse_content(fit)
+def gpx_of(
+    activity: samples.Activity,
+    *,
+    sport: str | None = "running",
+    creator: str = "StravaGPX",
+    name: str | None = None,
+) -> bytes:
+    """A parsed activity as another service would export it: GPX 1.1 with positions,
+    elevation, times, and heart rate and cadence in Garmin's extension where the
+    samples have them; ``sport=None`` leaves out <type>, as older Strava exports,
+    eTrex tracks and many apps do."""
     assert activity.start is not None
     points = activity.samples
     rows = []
@@ -97,9 +99,15 @@ def without_sport_gpx(fit: bytes) -> bytes:
             f"<extensions><gpxtpx:TrackPointExtension>{extension}"
             "</gpxtpx:TrackPointExtension></extensions></trkpt>"
         )
+    header = (f"<name>{name}</name>" if name else "") + (f"<type>{sport}</type>" if sport else "")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<gpx version="1.1" creator="eTrex" xmlns="http://www.topografix.com/GPX/1/1" '
+        f'<gpx version="1.1" creator="{creator}" xmlns="http://www.topografix.com/GPX/1/1" '
         'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
-        "<trk><name>Lunch</name><trkseg>" + "".join(rows) + "</trkseg></trk></gpx>"
+        f"<trk>{header}<trkseg>" + "".join(rows) + "</trkseg></trk></gpx>"
     ).encode()
+
+
+def without_sport_gpx(fit: bytes) -> bytes:
+    """A real FIT run written out as a GPX that names no sport (see ``gpx_of``)."""
+    return gpx_of(parsers.parse_content(fit), sport=None, creator="eTrex", name="Lunch")

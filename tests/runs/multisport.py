@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import numpy as np
 from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
 
 from runstrong.runs.samples import Activity
@@ -131,31 +130,3 @@ def brick_fit(*, run_leg: Activity | None = None) -> bytes:
     )
     data: bytes = encoder.close()
     return data
-
-
-def gpx_of(activity: Activity) -> bytes:
-    """An activity as another service would export it: GPX with Garmin's heart-rate extension."""
-    assert activity.start is not None
-    samples = activity.samples
-    rows = []
-    for index in range(len(samples)):
-        moment = activity.start.timestamp() + samples.t[index]
-        heart_rate = samples.heart_rate[index]
-        extension = (
-            "<extensions><gpxtpx:TrackPointExtension>"
-            f"<gpxtpx:hr>{int(heart_rate)}</gpxtpx:hr>"
-            "</gpxtpx:TrackPointExtension></extensions>"
-            if np.isfinite(heart_rate)
-            else ""
-        )
-        when = np.datetime_as_string(np.datetime64(int(moment), "s")) + "Z"
-        rows.append(
-            f'<trkpt lat="{samples.lat[index]:.7f}" lon="{samples.lon[index]:.7f}">'
-            f"<ele>{samples.altitude_m[index]:.1f}</ele><time>{when}</time>{extension}</trkpt>"
-        )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<gpx version="1.1" creator="StravaGPX" xmlns="http://www.topografix.com/GPX/1/1" '
-        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
-        "<trk><type>running</type><trkseg>" + "".join(rows) + "</trkseg></trk></gpx>"
-    ).encode()

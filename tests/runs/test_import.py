@@ -14,6 +14,7 @@ import pytest
 from runstrong.runs import intake, services
 from runstrong.runs.models import Activity, ImportItem, ImportStatus
 from runstrong.runs.parsers import parse_bytes
+from tests.runs.activity_files import gpx_of
 from tests.runs.conftest import ACTIVITIES, BAD_FILES, GOOD_FILES, gpx_run, gz, read, zip_of
 
 pytestmark = pytest.mark.django_db
@@ -27,26 +28,7 @@ def import_file(athlete: Any, relative: str, data: bytes | None = None) -> servi
 
 def gpx_from_fit(relative: str) -> bytes:
     """The run of a FIT file as another service would export it: GPX with Garmin's extension."""
-    activity = parse_bytes(read(relative))
-    assert activity.start is not None
-    samples = activity.samples
-    rows = []
-    for index in range(len(samples)):
-        moment = activity.start.timestamp() + samples.t[index]
-        when = np.datetime_as_string(np.datetime64(int(moment), "s")) + "Z"
-        rows.append(
-            f'<trkpt lat="{samples.lat[index]:.7f}" lon="{samples.lon[index]:.7f}">'
-            f"<ele>{samples.altitude_m[index]:.1f}</ele><time>{when}</time>"
-            "<extensions><gpxtpx:TrackPointExtension>"
-            f"<gpxtpx:hr>{int(samples.heart_rate[index])}</gpxtpx:hr>"
-            "</gpxtpx:TrackPointExtension></extensions></trkpt>"
-        )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<gpx version="1.1" creator="StravaGPX" xmlns="http://www.topografix.com/GPX/1/1" '
-        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
-        "<trk><type>running</type><trkseg>" + "".join(rows) + "</trkseg></trk></gpx>"
-    ).encode()
+    return gpx_of(parse_bytes(read(relative)))
 
 
 # ---------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from django.urls import reverse
 from runstrong.runs import metrics, selectors, services
 from runstrong.runs.models import Activity, ImportItem, ImportStatus
 from runstrong.runs.parsers import parse_bytes, parse_legs
-from tests.runs.activity_files import steady_gpx
+from tests.runs.activity_files import gpx_of, steady_gpx
 from tests.runs.conftest import GOOD_FILES, gz, read
-from tests.runs.multisport import RUN, brick_fit, gpx_of
+from tests.runs.multisport import RUN, brick_fit
 
 
 def run_url(activity_id: int) -> str:
