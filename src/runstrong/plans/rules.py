@@ -13,9 +13,10 @@ rules work.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 WEEKS_AHEAD = 4
@@ -58,8 +59,49 @@ class RuleText:
     source: str  # author and year, e.g. "Blagrove et al. 2018"
 
 
-# Every Rule has an entry (checked by the tests).
-RULES: dict[Rule, RuleText] = {}
+# Every Rule has an entry (checked by the tests). Sources are cited only where the
+# study supports the rule; where a rule is RunStrong's own convention the source says so.
+RULES: dict[Rule, RuleText] = {
+    Rule.GAP_48H: RuleText(
+        says="Two strength sessions are at least 48 hours apart, so your legs recover "
+        "before the next one; the studies that found gains used two or three sessions a week.",
+        source="Blagrove et al. 2018",
+    ),
+    Rule.AFTER_QUALITY: RuleText(
+        says="On a hard running day the session comes after the run: the run is done on "
+        "fresh legs and the hard work stays on one day, leaving the next day easy.",
+        source="Blagrove et al. 2018",
+    ),
+    Rule.EASY_DAY: RuleText(
+        says="An easy run leaves enough in the legs for a session the same day.",
+        source="RunStrong's convention (hard days hard, easy days easy)",
+    ),
+    Rule.REST_DAY: RuleText(
+        says="A rest day can take a session when no running day fits, though it then "
+        "stops being a full day off, so running days come first.",
+        source="RunStrong's convention",
+    ),
+    Rule.DAY_BEFORE_HARD: RuleText(
+        says="No session the day before intervals, a long run or a race: legs tired from "
+        "strength work run worse for a day or two.",
+        source="Doma and Deakin 2013",
+    ),
+    Rule.TAPER: RuleText(
+        says="No strength work in the last 10 days before your A race, nor on a race day, "
+        "so you start the race rested.",
+        source="Bosquet et al. 2007 (tapers of 8–14 days); the 10 days are our choice",
+    ),
+    Rule.RACE_BLOCK: RuleText(
+        says="In the 4 weeks before your A race one session a week keeps the strength you "
+        "built while the running comes first.",
+        source="RunStrong's convention; Rønnestad et al. 2011 (one session a week kept strength)",
+    ),
+    Rule.NEW_ATHLETE: RuleText(
+        says="New to the workout: your first two weeks are at half the reps of each "
+        "exercise, then the full program, so soreness does not spoil your runs.",
+        source="RunStrong's convention (DESIGN §5: start at a quarter to half of the reps)",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -101,17 +143,337 @@ class Plan:
     offer_500: bool  # the 250 has been done often enough to offer the 500
 
 
-def place(week: Week, wish: Wish, start: date, weeks: int = WEEKS_AHEAD) -> Plan:
-    """The strength sessions from ``start`` (inclusive) for ``weeks`` weeks."""
-    raise NotImplementedError
+# ---------------------------------------------------------------------------
+# How a day is chosen.
+#
+# Order of preference for a session's day, and why:
+#   1. a quality day, after the run: the hard work stays on one day, so the easy
+#      and rest days around it stay easy and recovery is not spread thin;
+#   2. an easy day: the run asks little, the session fits beside it;
+#   3. a rest day: acceptable, but it then stops being a full day off;
+#   4. a long-run day, after the run: allowed (it is a hard day), but a 250-rep
+#      circuit after a long run is the hardest to do well, so it comes last.
+# Never the day before a quality or long run (or a race). That rule is bent, with a
+# warning, only to reach the two sessions a week the studies used (BEND_UP_TO): a
+# third session is never worth tiring the legs before a hard run, so it is dropped.
+# Between equally good choices: the most even spread over the week (two sessions
+# about 3–4 days apart), then the most days between each session and the next hard
+# run, then the earliest days; so the same input always gives the same plan.
+
+HARD_DAYS = frozenset({Day.QUALITY, Day.LONG})
+_PREFERENCE = {Day.QUALITY: 0, Day.EASY: 1, Day.REST: 2, Day.LONG: 3}
+_DAY_RULE = {
+    Day.QUALITY: Rule.AFTER_QUALITY,
+    Day.LONG: Rule.AFTER_QUALITY,
+    Day.EASY: Rule.EASY_DAY,
+    Day.REST: Rule.REST_DAY,
+}
+BEND_UP_TO = 2  # the day-before rule is broken only to reach this many a week
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def day_name(day: date) -> str:
+    """'Tuesday 8 December', independent of the locale."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def day_kind(week: Week, day: date) -> Day:
+    return week[day.weekday()]
+
+
+def hard_tomorrow(week: Week, wish: Wish, day: date) -> str | None:
+    """What makes ``day`` the day before a hard run ("your long run on Sunday"), or None."""
+    tomorrow = day + timedelta(days=1)
+    if wish.race is not None and wish.race.day == tomorrow:
+        return f"your race on {day_name(tomorrow)}"
+    kind = day_kind(week, tomorrow)
+    if kind in HARD_DAYS:
+        run = "long run" if kind is Day.LONG else "quality run"
+        return f"your {run} on {_WEEKDAYS[tomorrow.weekday()]}"
+    return None
+
+
+def in_taper(wish: Wish, day: date) -> bool:
+    """A day with no strength at all: an A race's last TAPER_DAYS days, or any race day."""
+    race = wish.race
+    if race is None:
+        return False
+    if race.a_race:
+        return race.day - timedelta(days=TAPER_DAYS) <= day <= race.day
+    return day == race.day
+
+
+def in_race_block(wish: Wish, monday: date) -> bool:
+    """Whether the calendar week from ``monday`` has a day in the RACE_BLOCK_WEEKS
+    before an A race: such a week gets at most one session."""
+    race = wish.race
+    if race is None or not race.a_race:
+        return False
+    block_start = race.day - timedelta(days=7 * RACE_BLOCK_WEEKS)
+    return monday <= race.day - timedelta(days=1) and monday + timedelta(days=6) >= block_start
+
+
+def week_target(per_week: int, open_days: int) -> int:
+    """Sessions wished for in a week with ``open_days`` days open to strength: the
+    whole wish in a full week, in proportion (rounded half up) in a week the plan
+    only partly covers or that a taper closes."""
+    return (2 * per_week * open_days + 7) // 14
+
+
+def _gaps_ok(days: Sequence[date], previous: date | None) -> bool:
+    chain = ([previous] if previous is not None else []) + list(days)
+    return all(
+        (later - earlier).days >= MIN_GAP_DAYS for earlier, later in itertools.pairwise(chain)
+    )
+
+
+def _score(
+    week: Week, wish: Wish, days: tuple[date, ...], previous: date | None
+) -> tuple[float, ...]:
+    bends = sum(1 for day in days if hard_tomorrow(week, wish, day) is not None)
+    preference = sum(_PREFERENCE[day_kind(week, day)] for day in days)
+    # Spread: short gaps cost; the gap from the week's last session round to its
+    # first counts too, so the same days can be repeated week after week.
+    ideal = 7 / len(days)
+    gaps = [(later - earlier).days for earlier, later in itertools.pairwise(days)]
+    if len(days) > 1:
+        gaps.append(7 - (days[-1].weekday() - days[0].weekday()))
+    if previous is not None and (days[0] - previous).days < 7:
+        gaps.append((days[0] - previous).days)
+    spread = sum((ideal - gap) ** 2 for gap in gaps if gap < ideal)
+    room = sum(_days_to_hard(week, wish, day) for day in days)
+    return (bends, preference, round(spread, 6), -room, *(day.toordinal() for day in days))
+
+
+def _days_to_hard(week: Week, wish: Wish, day: date) -> int:
+    for ahead in range(1, 8):
+        later = day + timedelta(days=ahead)
+        if day_kind(week, later) in HARD_DAYS or (wish.race is not None and wish.race.day == later):
+            return ahead
+    return 8
+
+
+def _best(
+    week: Week,
+    wish: Wish,
+    open_days: Sequence[date],
+    count: int,
+    previous: date | None,
+    *,
+    bending: bool,
+) -> tuple[date, ...] | None:
+    best: tuple[date, ...] | None = None
+    best_score: tuple[float, ...] = ()
+    for days in itertools.combinations(open_days, count):
+        if not _gaps_ok(days, previous):
+            continue
+        if not bending and any(hard_tomorrow(week, wish, day) for day in days):
+            continue
+        score = _score(week, wish, days, previous)
+        if best is None or score < best_score:
+            best, best_score = days, score
+    return best
+
+
+def _choose(
+    week: Week, wish: Wish, open_days: Sequence[date], target: int, previous: date | None
+) -> tuple[date, ...]:
+    """The days for one week's ``target`` sessions: as many as fit without breaking a
+    rule, then, up to BEND_UP_TO, the fewest days before a hard run."""
+    clean: tuple[date, ...] = ()
+    for count in range(target, 0, -1):
+        found = _best(week, wish, open_days, count, previous, bending=False)
+        if found is not None:
+            clean = found
+            break
+    for count in range(min(target, BEND_UP_TO), len(clean), -1):
+        found = _best(week, wish, open_days, count, previous, bending=True)
+        if found is not None:
+            return found
+    return clean
+
+
+def _most_that_fit(open_days: Sequence[date], target: int, previous: date | None) -> int:
+    for count in range(target, 0, -1):
+        if any(_gaps_ok(days, previous) for days in itertools.combinations(open_days, count)):
+            return count
+    return 0
+
+
+def _dropped(
+    week: Week,
+    wish: Wish,
+    monday: date,
+    open_days: Sequence[date],
+    target: int,
+    placed: int,
+    previous: date | None,
+    tapering: bool,
+) -> Dropped:
+    missing = target - placed
+    if _most_that_fit(open_days, target, previous) > placed:
+        # More would fit 48 h apart, but only on days before a hard run.
+        beyond = " beyond the second" if placed >= BEND_UP_TO else ""
+        reason = (
+            f"{missing} of {target} sessions dropped: every day left is the day before "
+            f"a quality or long run, and a session{beyond} is not worth tiring your legs "
+            "for one."
+        )
+        rules: tuple[Rule, ...] = (Rule.DAY_BEFORE_HARD, Rule.GAP_48H)
+    else:
+        reason = (
+            f"{missing} of {target} sessions dropped: the days left this week are not "
+            "48 hours apart from the other sessions."
+        )
+        rules = (Rule.GAP_48H,)
+    if tapering:
+        rules = (*rules, Rule.TAPER)
+    return Dropped(week_start=monday, count=missing, reason=reason, rules=rules)
+
+
+def place(
+    week: Week,
+    wish: Wish,
+    start: date,
+    weeks: int = WEEKS_AHEAD,
+    last_session: date | None = None,
+) -> Plan:
+    """The strength sessions from ``start`` (inclusive) for ``weeks`` weeks.
+
+    ``last_session`` is the day of the last strength session done before ``start``
+    (if known), kept 48 h from the first one placed. Weeks are calendar weeks
+    (Monday first); a week the plan covers only in part, or that a taper closes in
+    part, gets the wish in proportion to its open days (see ``week_target``).
+    """
+    end = start + timedelta(days=7 * weeks)
+    reduced_until = start + timedelta(days=7 * REDUCED_WEEKS)
+    new_athlete = wish.full_250s_done == 0
+    items: list[Placed] = []
+    dropped: list[Dropped] = []
+    previous = last_session
+    monday = monday_of(start)
+    while monday < end:
+        in_window = [
+            day
+            for day in (monday + timedelta(days=offset) for offset in range(7))
+            if start <= day < end
+        ]
+        open_days = [day for day in in_window if not in_taper(wish, day)]
+        block = in_race_block(wish, monday)
+        target = week_target(wish.per_week, len(open_days))
+        if block:
+            target = min(target, 1)
+        chosen = _choose(week, wish, open_days, target, previous)
+        for day in chosen:
+            reduced = new_athlete and day < reduced_until
+            items.append(_placed(week, wish, day, reduced=reduced, block=block))
+        if len(chosen) < target:
+            dropped.append(
+                _dropped(
+                    week,
+                    wish,
+                    monday,
+                    open_days,
+                    target,
+                    len(chosen),
+                    previous,
+                    tapering=len(open_days) < len(in_window),
+                )
+            )
+        if chosen:
+            previous = chosen[-1]
+        monday += timedelta(days=7)
+    return Plan(
+        start=start,
+        items=tuple(items),
+        dropped=tuple(dropped),
+        offer_500=wish.full_250s_done >= FULL_250S_BEFORE_500,
+    )
+
+
+def _placed(week: Week, wish: Wish, day: date, *, reduced: bool, block: bool) -> Placed:
+    rules = [_DAY_RULE[day_kind(week, day)]]
+    warning = None
+    before = hard_tomorrow(week, wish, day)
+    if before is not None:
+        rules.append(Rule.DAY_BEFORE_HARD)
+        warning = (
+            f"The day before {before}: no other day this week was left 48 hours from the "
+            "other sessions. Keep it light, or move it."
+        )
+    rules.append(Rule.GAP_48H)
+    if block:
+        rules.append(Rule.RACE_BLOCK)
+    if reduced:
+        rules.append(Rule.NEW_ATHLETE)
+    return Placed(
+        day=day, program=wish.program, reduced=reduced, rules=tuple(rules), warning=warning
+    )
 
 
 def move_problems(
     week: Week, wish: Wish, others: Sequence[date], to: date
 ) -> tuple[tuple[Rule, str], ...]:
     """The rules a session moved to ``to`` would break, given the other planned
-    sessions ``others``: empty when the move is fine."""
-    raise NotImplementedError
+    sessions ``others``: empty when the move is fine.
+
+    ``others`` are the other sessions (planned or done), not the one being moved.
+    One entry per rule broken, most serious first, each with a sentence for the page.
+    """
+    problems: list[tuple[Rule, str]] = []
+    race = wish.race
+    if in_taper(wish, to) and race is not None:
+        if to == race.day:
+            problems.append((Rule.TAPER, f"{day_name(to)} is your race day."))
+        else:
+            problems.append(
+                (
+                    Rule.TAPER,
+                    f"{day_name(to)} is in the last {TAPER_DAYS} days before your race "
+                    f"on {day_name(race.day)}.",
+                )
+            )
+    near = sorted(day for day in others if abs((to - day).days) < MIN_GAP_DAYS)
+    if near:
+        problems.append(
+            (
+                Rule.GAP_48H,
+                f"Less than 48 hours from the session on {day_name(near[0])}.",
+            )
+        )
+    monday = monday_of(to)
+    if in_race_block(wish, monday):
+        same_week = sorted(day for day in others if monday_of(day) == monday and day != to)
+        if same_week:
+            problems.append(
+                (
+                    Rule.RACE_BLOCK,
+                    f"One session a week in the {RACE_BLOCK_WEEKS} weeks before your race, "
+                    f"and this week already has one on {day_name(same_week[0])}.",
+                )
+            )
+    before = hard_tomorrow(week, wish, to)
+    if before is not None:
+        problems.append((Rule.DAY_BEFORE_HARD, f"{day_name(to)} is the day before {before}."))
+    return tuple(problems)
 
 
 def next_valid_day(
@@ -119,4 +481,8 @@ def next_valid_day(
 ) -> date | None:
     """The first day after ``after`` (within ``limit_days``) where a session
     breaks no rule, or None."""
-    raise NotImplementedError
+    for ahead in range(1, limit_days + 1):
+        day = after + timedelta(days=ahead)
+        if not move_problems(week, wish, others, day):
+            return day
+    return None
