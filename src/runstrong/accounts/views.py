@@ -20,12 +20,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from runstrong import ratelimit
+from runstrong import offline, ratelimit
 from runstrong.accounts import backends, services
 from runstrong.accounts.forms import EmailAuthenticationForm, ProfileForm, SignUpForm
 from runstrong.accounts.models import User
 from runstrong.accounts.web import HtmxHttpRequest
-from runstrong.workouts import views_session
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -42,9 +41,7 @@ def logged_out(request: HttpRequest) -> HttpResponse:
     """Where log-out lands: its script deletes the offline copies of session pages."""
     if request.user.is_authenticated:
         return redirect("workouts:home")
-    return render(
-        request, "accounts/logged_out.html", {"pages_cache": views_session.SESSION_PAGES_CACHE}
-    )
+    return render(request, "accounts/logged_out.html", {"pages_cache": offline.PAGES_CACHE})
 
 
 @require_http_methods(["GET", "POST"])

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
+from runstrong import offline
 from runstrong.accounts.models import User
 from runstrong.workouts import api, pictures, selectors
 
@@ -54,10 +55,8 @@ APP_ASSETS = (
 # lets every other page through to the network (see sw.js).
 SERVICE_WORKER_SCOPE = "/"
 SESSION_PAGES_PREFIX = "/sessions/"
-# The worker's copies of home and session pages (they show the athlete's name
-# and splits); the logged-out page deletes this cache so the next person to use
-# the phone cannot read them offline.
-SESSION_PAGES_CACHE = "runstrong-pages-v1"
+# The worker's copies of home and session pages (see runstrong/offline.py).
+SESSION_PAGES_CACHE = offline.PAGES_CACHE
 
 
 @login_required
