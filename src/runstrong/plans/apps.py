@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class PlansConfig(AppConfig):
     name = "runstrong.plans"
     verbose_name = "Plans"
+
+    def ready(self) -> None:
+        from runstrong.plans import listeners
+
+        listeners.connect()

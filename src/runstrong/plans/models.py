@@ -31,6 +31,9 @@ class WeekPlan(models.Model):
     race_is_a = models.BooleanField(default=False)
     # How many runs the week was guessed from (0: entered by hand).
     guessed_from_runs = models.PositiveIntegerField(default=0)
+    # The sessions the last placement could not fit (rules.Dropped as dicts:
+    # week_start ISO date, count, reason, rules), shown on the plan page with why.
+    dropped = models.JSONField(default=list)
     # The secret in the private calendar feed's URL; rotated from the plan page.
     feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     updated_at = models.DateTimeField(auto_now=True)
