@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from runstrong.plans import calendar, rules, views_feed
-from runstrong.plans.models import ItemStatus, WeekPlan
+from runstrong.plans import calendar, rules, services, views_feed
+from runstrong.plans.models import ItemStatus, PlanItem, WeekPlan
 from tests.plans.calendar_helpers import events, plan_item, uid, vobject_events, week_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog_synced")]
@@ -86,8 +86,9 @@ def test_each_planned_session_is_an_all_day_event_that_says_what_and_why(
     assert "After your intervals, not before them. (Blagrove et al. 2018)" in description
     assert "Reduced reps: half of each slot" in description
     assert "Core exercise this time: Mountain climbers" in description
-    assert "Start it: http://testserver/programs/runners-250/" in description
-    assert str(event["URL"]) == "http://testserver/programs/runners-250/"
+    assert "Start it on the day: http://testserver/plan/" in description
+    assert "The program: http://testserver/programs/runners-250/" in description
+    assert str(event["URL"]) == "http://testserver/plan/"
     assert found[uid(second)]["SUMMARY"] == "Runner's 250 · core: Sit-ups"
     assert "Warning: Only day left: before a long run" in str(found[uid(second)]["DESCRIPTION"])
 
@@ -120,7 +121,7 @@ def test_a_second_parser_reads_the_same_events_alarms_and_statuses(
     assert event.summary.value == "Runner's 250 · core: Sit-ups"
     assert int(event.sequence.value) == 2
     assert event.status.value == "CONFIRMED"
-    assert "Start it: http://testserver/programs/runners-250/" in event.description.value
+    assert "Start it on the day: http://testserver/plan/" in event.description.value
     [alarm] = event.valarm_list
     assert alarm.action.value == "DISPLAY"
     assert alarm.trigger.value == timedelta(hours=-6)
@@ -144,26 +145,56 @@ def test_fetching_again_gives_the_same_uids_and_bytes_and_a_304_for_the_etag(
     assert unchanged.content == b""
 
 
-def test_a_changed_item_is_the_same_event_with_a_higher_sequence_and_a_new_etag(
+def test_a_moved_session_is_the_same_event_with_a_higher_sequence_and_a_new_etag(
     client: Client, plan: WeekPlan, athlete: Any
 ) -> None:
     item = plan_item(athlete, today() + timedelta(days=1))
     before = fetch(client, plan)
 
-    # What services.item_move writes: the new day and the sequence bumped.
-    item.day += timedelta(days=1)
-    item.sequence += 1
-    item.save()
+    services.item_move(
+        athlete=athlete, item_id=item.pk, to=item.day + timedelta(days=1), confirm=True
+    )
     after = fetch(client, plan, if_none_match=before["ETag"])
 
+    item.refresh_from_db()
     assert after.status_code == 200
     assert after["ETag"] != before["ETag"]
     for found in (events(after.content), vobject_events(after.content)):
         assert list(found) == [uid(item)]
     moved = events(after.content)[uid(item)]
-    assert moved["SEQUENCE"] == 1
-    assert moved.start == item.day
+    assert moved["SEQUENCE"] == item.sequence == 1
+    assert moved.start == item.day == today() + timedelta(days=2)
     assert int(vobject_events(after.content)[uid(item)].sequence.value) == 1
+
+
+def test_saving_the_week_again_sends_the_sessions_it_replaced_as_cancelled(
+    client: Client, athlete: Any
+) -> None:
+    def save(days: list[str]) -> WeekPlan:
+        return services.plan_save(
+            athlete=athlete,
+            days=days,
+            per_week=2,
+            program_slug="runners-250",
+            race_day=None,
+            race_is_a=False,
+        )
+
+    save(["easy", "quality", "easy", "quality", "easy", "rest", "long"])
+    first = set(events(fetch(client, WeekPlan.objects.get(athlete=athlete)).content))
+    plan = save(["quality", "easy", "quality", "easy", "rest", "long", "easy"])
+
+    found = events(fetch(client, plan).content)
+
+    cancelled = PlanItem.objects.filter(athlete=athlete, status=ItemStatus.CANCELLED)
+    assert cancelled, "the new week should move some sessions"
+    assert first <= set(found), "every event sent before is sent again"
+    for item in cancelled:
+        assert found[uid(item)]["STATUS"] == "CANCELLED"
+        assert found[uid(item)]["SEQUENCE"] == item.sequence >= 1
+        assert found[uid(item)].walk("VALARM") == []
+    for item in PlanItem.objects.filter(athlete=athlete, status=ItemStatus.PLANNED):
+        assert found[uid(item)]["STATUS"] == "CONFIRMED"
 
 
 def test_cancelled_and_skipped_sessions_stay_in_the_feed_marked_cancelled_without_reminders(
@@ -171,8 +202,10 @@ def test_cancelled_and_skipped_sessions_stay_in_the_feed_marked_cancelled_withou
 ) -> None:
     day = today() + timedelta(days=1)
     cancelled = plan_item(athlete, day, status=ItemStatus.CANCELLED, sequence=1)
-    skipped = plan_item(
-        athlete, day + timedelta(days=2), status=ItemStatus.SKIPPED, skip_reason="sore calf"
+    skipped = services.item_skip(
+        athlete=athlete,
+        item_id=plan_item(athlete, day + timedelta(days=2)).pk,
+        reason="sore calf",
     )
 
     found = events(fetch(client, plan).content)
@@ -181,6 +214,7 @@ def test_cancelled_and_skipped_sessions_stay_in_the_feed_marked_cancelled_withou
         assert found[uid(item)]["STATUS"] == "CANCELLED"
         assert found[uid(item)].walk("VALARM") == []
     assert found[uid(cancelled)]["SEQUENCE"] == 1
+    assert found[uid(skipped)]["SEQUENCE"] == 1  # item_skip bumped it
     assert "Cancelled: the plan was made again" in str(found[uid(cancelled)]["DESCRIPTION"])
     assert found[uid(skipped)]["SUMMARY"].startswith("Skipped: Runner's 250")
     assert "Skipped: sore calf" in str(found[uid(skipped)]["DESCRIPTION"])
@@ -215,8 +249,10 @@ def test_links_use_the_public_address_when_one_is_set(
 
     event = events(fetch(client, plan).content)[uid(item)]
 
-    assert str(event["URL"]) == "https://runstrong.example/programs/runners-250/"
-    assert "Your plan: https://runstrong.example/plan/" in str(event["DESCRIPTION"])
+    assert str(event["URL"]) == "https://runstrong.example/plan/"
+    assert "The program: https://runstrong.example/programs/runners-250/" in str(
+        event["DESCRIPTION"]
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -230,9 +266,7 @@ def test_a_made_up_token_and_a_rotated_one_get_the_same_plain_404(
     old_url = feed_url(plan)
     assert client.get(old_url).status_code == 200
 
-    # What services.feed_token_rotate writes: a new secret.
-    plan.feed_token = "a-new-secret-token-for-the-feed"
-    plan.save()
+    plan = services.feed_token_rotate(athlete=athlete)
     rotated = client.get(old_url)
     made_up = client.get(reverse("plans_feed:feed", args=["no-such-token"]))
 

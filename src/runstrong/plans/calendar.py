@@ -23,6 +23,9 @@ Choices, each for the calendar apps that read it:
   was made again) and a skipped one are sent with ``STATUS:CANCELLED`` and no
   alarm, so a subscribed calendar removes or strikes them instead of keeping
   a stale copy; a done one stays, its summary starting "Done:", with no alarm.
+- **The link goes to the plan page**, which on the day opens with that
+  session's Start button (at half reps when it is reduced); the program page,
+  whose own Start knows nothing of the plan, is linked for what it holds.
 - **Stable identity.** ``UID`` is the item's own UUID, kept across moves;
   ``SEQUENCE`` is the item's, bumped by the services when it moves;
   ``DTSTAMP`` and ``LAST-MODIFIED`` are the item's last change, so fetching
@@ -55,7 +58,8 @@ REMINDER_BEFORE = timedelta(hours=6)
 # Past sessions kept in the calendar: a month of history on the phone, and
 # items cancelled lately still reach calendars that last looked weeks ago.
 HISTORY_DAYS = 42
-# Where the plan page is: the plans URLconf is included at /plan/.
+# The plan page (the plans URLconf is included at /plan/), where a planned
+# session is started: see start_url.
 PLAN_PATH = "/plan/"
 
 _UID_NAMESPACE = uuid.UUID("6f1b3c1e-2f4c-4b8e-9a52-0d6c1f6f3a10")
@@ -129,8 +133,15 @@ def calendar_sessions(
     ]
 
 
-def start_url(base_url: str, program_slug: str) -> str:
-    """Where the session is started: the program page, with its Start button."""
+def start_url(base_url: str) -> str:
+    """Where a planned session is started: the plan page, which opens with the
+    day's session and its Start button (at half reps when the session is
+    reduced, which the program page's own Start would not know)."""
+    return base_url.rstrip("/") + PLAN_PATH
+
+
+def program_url(base_url: str, program_slug: str) -> str:
+    """The program's page: its exercises, cues and pictures."""
     return base_url.rstrip("/") + reverse("workouts:program", args=[program_slug])
 
 
@@ -169,7 +180,7 @@ def calendar_build(
 
 def session_event(session: Session, *, base_url: str) -> icalendar.Event:
     item = session.item
-    link = start_url(base_url, item.program_slug)
+    link = start_url(base_url)
     cancelled = item.status in {ItemStatus.CANCELLED, ItemStatus.SKIPPED}
     event = icalendar.Event.new(
         uid=f"{item.uid}@{UID_DOMAIN}",
@@ -196,6 +207,7 @@ def session_event(session: Session, *, base_url: str) -> icalendar.Event:
 
 
 def _description(session: Session, *, link: str, base_url: str) -> str:
+    """What the runner reads in the event: what, why, and where to start it."""
     item = session.item
     lines = []
     if item.status == ItemStatus.CANCELLED:
@@ -215,7 +227,11 @@ def _description(session: Session, *, link: str, base_url: str) -> str:
         lines += [f"• {reason}" for reason in session.reasons]
     if item.warning:
         lines += ["", f"Warning: {item.warning}"]
-    lines += ["", f"Start it: {link}", f"Your plan: {base_url.rstrip('/')}{PLAN_PATH}"]
+    if item.status == ItemStatus.PLANNED:
+        lines += ["", f"Start it on the day: {link}"]
+    else:
+        lines += ["", f"Your plan: {link}"]
+    lines.append(f"The program: {program_url(base_url, item.program_slug)}")
     return "\n".join(lines)
 
 
