@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -60,16 +61,26 @@ def lighthouse_accessibility(url: str, *, cookie: str | None, folder: Path) -> d
     ]
     if cookie:
         command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
-    done = subprocess.run(
+    with subprocess.Popen(
         command,
         # TMPDIR: Lighthouse's Chromium keeps its throwaway profile there.
         env={**os.environ, "CHROME_PATH": str(CHROMIUM), "TMPDIR": str(folder)},
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
-    assert done.returncode == 0 and report.exists(), f"lighthouse failed:\n{done.stderr[-3000:]}"
+    ) as lighthouse:
+        try:
+            _, stderr = lighthouse.communicate(timeout=RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            # SIGINT, not a kill: chrome-launcher then closes the Chromium it
+            # started (in a process group of its own, which a kill would orphan).
+            lighthouse.send_signal(signal.SIGINT)
+            try:
+                lighthouse.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                lighthouse.kill()
+            pytest.fail(f"lighthouse took more than {RUN_TIMEOUT_S} s on {url}")
+    assert lighthouse.returncode == 0 and report.exists(), f"lighthouse failed:\n{stderr[-3000:]}"
     loaded: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
     return loaded
 
