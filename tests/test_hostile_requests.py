@@ -180,6 +180,9 @@ ID_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
     "runs_analysis:run": ("activity_id", "GET", {}),
     "runs_analysis:sport": ("activity_id", "POST", {"sport": "running"}),
     "runs_analysis:delete": ("activity_id", "POST", {}),
+    "plans:move": ("item_id", "POST", {"to": "2030-01-01"}),
+    "plans:skip": ("item_id", "POST", {"reason": "Away"}),
+    "plans:start": ("item_id", "POST", {}),
 }
 BEYOND_IDS = [LARGEST_ID, LARGEST_ID + 1, 2**64, 10**30]
 SENTINEL_ID = 987_654_321

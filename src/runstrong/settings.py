@@ -193,6 +193,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # The unread count in the navigation; lazy, one query where shown.
                 "runstrong.community.context_processors.notifications",
+                # Today's plan line (home) and adherence (trend); lazy, as above.
+                "runstrong.plans.context_processors.plan",
             ],
         },
     },

@@ -130,6 +130,7 @@ def test_the_main_pages_pass_axe_in_dark_and_high_contrast(
         "/boards/",
         "/runs/",
         "/accounts/me/",
+        "/plan/",
     ):
         page.goto(f"{live_server.url}{path}")
         high = page.evaluate("() => document.documentElement.dataset.contrast === 'high'")

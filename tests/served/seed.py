@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from runstrong.accounts import services as accounts
 from runstrong.accounts.models import Privacy, User
 from runstrong.community import services as community
+from runstrong.plans import services as plans
 from runstrong.runs import services as runs
 from runstrong.workouts import services as workouts
 from runstrong.workouts.models import Program
@@ -55,6 +56,18 @@ comment = community.comment_add(author=casey, result_id=result.pk, text="Strong 
 batch = runs.batch_import(athlete=alex, files=[(activity.name, activity.read_bytes())])
 assert batch.outcomes[0].activity_id is not None, batch.outcomes
 
+# A week plan, for the plan page's per-session forms.
+plans.plan_save(
+    athlete=alex,
+    days=["easy", "quality", "easy", "rest", "easy", "rest", "long"],
+    per_week=2,
+    program_slug="runners-250",
+    race_day=None,
+    race_is_a=False,
+)
+plan_item = alex.plan_items.order_by("day").first()
+assert plan_item is not None
+
 # For the admin's pages: one existing object of every model it shows.
 admin_objects = {}
 for model in admin.site._registry:
@@ -75,6 +88,7 @@ print(
             "comment_id": comment.pk,
             "batch_id": batch.batch.pk,
             "activity_id": batch.outcomes[0].activity_id,
+            "plan_item_id": plan_item.pk,
             "reset_uid": urlsafe_base64_encode(force_bytes(alex.pk)),
             "reset_token": default_token_generator.make_token(alex),
             "admin_objects": admin_objects,

@@ -102,6 +102,7 @@ def sample(pattern: Pattern, param: str, data: dict[str, Any]) -> str:
         "comment_id": data["comment_id"],
         "batch_id": data["batch_id"],
         "activity_id": data["activity_id"],
+        "item_id": data["plan_item_id"],
     }
     value = by_name.get((namespace, param), by_param.get(param))
     if value is None:
@@ -178,6 +179,7 @@ def test_the_sample_arguments_name_real_things(served_site: ServedSite) -> None:
         "community:api_result",
         "runs:import",
         "runs_analysis:run",
+        "plans:plan",
         "workouts_api:session",
         "service-worker",
     ):
