@@ -25,6 +25,7 @@ TAPER_DAYS = 10  # none in the last 10 days before an A race
 RACE_BLOCK_WEEKS = 4  # one a week in the 4 weeks before an A race
 REDUCED_WEEKS = 2  # a new athlete's first two weeks at half the reps
 FULL_250S_BEFORE_500 = 4  # the 500 is offered once the 250 is done this often
+RECOVERY_DAYS = 3  # none in the days right after an A race
 
 
 class Day(StrEnum):
@@ -51,6 +52,7 @@ class Rule(StrEnum):
     TAPER = "taper"
     RACE_BLOCK = "race-block"
     NEW_ATHLETE = "new-athlete"
+    RACE_RECOVERY = "race-recovery"  # the first days after an A race
 
 
 @dataclass(frozen=True)
@@ -59,47 +61,54 @@ class RuleText:
     source: str  # author and year, e.g. "Blagrove et al. 2018"
 
 
-# Every Rule has an entry (checked by the tests). Sources are cited only where the
-# study supports the rule; where a rule is RunStrong's own convention the source says so.
+# Every Rule has an entry (checked by the tests). A study is cited only for what it
+# supports; where a rule, or a number in it, is RunStrong's own choice the source says so.
 RULES: dict[Rule, RuleText] = {
     Rule.GAP_48H: RuleText(
-        says="Two strength sessions are at least 48 hours apart, so your legs recover "
-        "before the next one; the studies that found gains used two or three sessions a week.",
-        source="Blagrove et al. 2018",
+        says="Two strength sessions are at least 48 hours apart, so your legs recover in "
+        "between; the studies that found gains for runners used two or three sessions a week.",
+        source="Blagrove et al. 2018 (two or three a week); the 48 h spacing is common "
+        "practice, not tested there",
     ),
     Rule.AFTER_QUALITY: RuleText(
-        says="On a hard running day the session comes after the run: the run is done on "
-        "fresh legs and the hard work stays on one day, leaving the next day easy.",
-        source="Blagrove et al. 2018",
+        says="On a hard running day the session comes after the run: runners ran worse the "
+        "next day when strength came before the run than after it, and the hard work stays "
+        "on one day.",
+        source="Doma and Deakin 2013",
     ),
     Rule.EASY_DAY: RuleText(
         says="An easy run leaves enough in the legs for a session the same day.",
         source="RunStrong's convention (hard days hard, easy days easy)",
     ),
     Rule.REST_DAY: RuleText(
-        says="A rest day can take a session when no running day fits, though it then "
-        "stops being a full day off, so running days come first.",
+        says="A rest day can take a session when no running day fits, though it then stops "
+        "being a full day off, so running days come first.",
         source="RunStrong's convention",
     ),
     Rule.DAY_BEFORE_HARD: RuleText(
-        says="No session the day before intervals, a long run or a race: legs tired from "
-        "strength work run worse for a day or two.",
+        says="No session the day before intervals, a long run or a race: the day after "
+        "strength work, runners tired sooner at a hard pace.",
         source="Doma and Deakin 2013",
     ),
     Rule.TAPER: RuleText(
-        says="No strength work in the last 10 days before your A race, nor on a race day, "
-        "so you start the race rested.",
-        source="Bosquet et al. 2007 (tapers of 8–14 days); the 10 days are our choice",
+        says="No strength work in the last 10 days before your A race, nor on any race day, so "
+        "you start rested; runners kept their strength gains after 4 weeks without it.",
+        source="Bosquet et al. 2007 (two-week tapers); Berryman et al. 2021 (gains kept); "
+        "the 10 days are our choice",
     ),
     Rule.RACE_BLOCK: RuleText(
         says="In the 4 weeks before your A race one session a week keeps the strength you "
         "built while the running comes first.",
-        source="RunStrong's convention; Rønnestad et al. 2011 (one session a week kept strength)",
+        source="Rønnestad et al. 2010 (cyclists kept their strength with one session a week)",
     ),
     Rule.NEW_ATHLETE: RuleText(
-        says="New to the workout: your first two weeks are at half the reps of each "
-        "exercise, then the full program, so soreness does not spoil your runs.",
+        says="New to the workout: your first two weeks are at half the reps of each exercise, "
+        "then the full program, so soreness does not spoil your runs.",
         source="RunStrong's convention (DESIGN §5: start at a quarter to half of the reps)",
+    ),
+    Rule.RACE_RECOVERY: RuleText(
+        says="No strength work in the 3 days after your A race: the legs are still recovering.",
+        source="RunStrong's convention",
     ),
 }
 
@@ -221,6 +230,25 @@ def in_taper(wish: Wish, day: date) -> bool:
     return day == race.day
 
 
+def in_recovery(wish: Wish, day: date) -> bool:
+    """One of the RECOVERY_DAYS days after an A race."""
+    race = wish.race
+    return (
+        race is not None
+        and race.a_race
+        and race.day < day <= race.day + timedelta(days=RECOVERY_DAYS)
+    )
+
+
+def closed_by(wish: Wish, day: date) -> Rule | None:
+    """The rule that keeps all strength off ``day``, or None."""
+    if in_taper(wish, day):
+        return Rule.TAPER
+    if in_recovery(wish, day):
+        return Rule.RACE_RECOVERY
+    return None
+
+
 def in_race_block(wish: Wish, monday: date) -> bool:
     """Whether the calendar week from ``monday`` has a day in the RACE_BLOCK_WEEKS
     before an A race: such a week gets at most one session."""
@@ -326,16 +354,16 @@ def _dropped(
     target: int,
     placed: int,
     previous: date | None,
-    tapering: bool,
+    closed: tuple[Rule, ...],
 ) -> Dropped:
     missing = target - placed
     if _most_that_fit(open_days, target, previous) > placed:
-        # More would fit 48 h apart, but only on days before a hard run.
-        beyond = " beyond the second" if placed >= BEND_UP_TO else ""
+        # More would fit 48 h apart, but only on days before a hard run, and that rule
+        # is bent only for the first BEND_UP_TO sessions of a week (see _choose).
         reason = (
-            f"{missing} of {target} sessions dropped: every day left is the day before "
-            f"a quality or long run, and a session{beyond} is not worth tiring your legs "
-            "for one."
+            f"{missing} of {target} sessions dropped: the only days left 48 hours from the "
+            "others are the day before a quality or long run, and a session beyond the "
+            "second a week is not worth tiring your legs for one."
         )
         rules: tuple[Rule, ...] = (Rule.DAY_BEFORE_HARD, Rule.GAP_48H)
     else:
@@ -344,8 +372,7 @@ def _dropped(
             "48 hours apart from the other sessions."
         )
         rules = (Rule.GAP_48H,)
-    if tapering:
-        rules = (*rules, Rule.TAPER)
+    rules = (*rules, *closed)
     return Dropped(week_start=monday, count=missing, reason=reason, rules=rules)
 
 
@@ -376,11 +403,13 @@ def place(
             for day in (monday + timedelta(days=offset) for offset in range(7))
             if start <= day < end
         ]
-        open_days = [day for day in in_window if not in_taper(wish, day)]
+        open_days = [day for day in in_window if closed_by(wish, day) is None]
         block = in_race_block(wish, monday)
         target = week_target(wish.per_week, len(open_days))
         if block:
-            target = min(target, 1)
+            # At most one a week, and a session done earlier this week counts.
+            done = last_session is not None and monday_of(last_session) == monday
+            target = min(target, 0 if done else 1)
         chosen = _choose(week, wish, open_days, target, previous)
         for day in chosen:
             reduced = new_athlete and day < reduced_until
@@ -395,7 +424,9 @@ def place(
                     target,
                     len(chosen),
                     previous,
-                    tapering=len(open_days) < len(in_window),
+                    closed=tuple(
+                        sorted({rule for day in in_window if (rule := closed_by(wish, day))})
+                    ),
                 )
             )
         if chosen:
@@ -416,8 +447,9 @@ def _placed(week: Week, wish: Wish, day: date, *, reduced: bool, block: bool) ->
     if before is not None:
         rules.append(Rule.DAY_BEFORE_HARD)
         warning = (
-            f"The day before {before}: no other day this week was left 48 hours from the "
-            "other sessions. Keep it light, or move it."
+            f"The day before {before}: every other day this week is too close to another "
+            "session or also the day before a hard run, and two sessions a week matter "
+            "more. Keep it light, or move it."
         )
     rules.append(Rule.GAP_48H)
     if block:
@@ -440,6 +472,13 @@ def move_problems(
     """
     problems: list[tuple[Rule, str]] = []
     race = wish.race
+    if race is not None and in_recovery(wish, to):
+        problems.append(
+            (
+                Rule.RACE_RECOVERY,
+                f"{day_name(to)} is in the {RECOVERY_DAYS} days after your race.",
+            )
+        )
     if in_taper(wish, to) and race is not None:
         if to == race.day:
             problems.append((Rule.TAPER, f"{day_name(to)} is your race day."))

@@ -106,6 +106,10 @@ def guess_week(runs: Sequence[RunFact], today: date) -> Guess:
     until = monday_of(today)
     since = until - timedelta(days=7 * LOOKBACK_WEEKS)
     kept = [run for run in runs if since <= run.day < until and run.duration_s > 0]
+    if not kept:
+        return _no_guess(
+            0, f"No runs in the {LOOKBACK_WEEKS} weeks before this one: set your week by hand."
+        )
     if len(kept) < MIN_RUNS:
         return _no_guess(
             len(kept),
