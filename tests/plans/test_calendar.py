@@ -215,6 +215,7 @@ def test_cancelled_and_skipped_sessions_stay_in_the_feed_marked_cancelled_withou
         assert found[uid(item)].walk("VALARM") == []
     assert found[uid(cancelled)]["SEQUENCE"] == 1
     assert found[uid(skipped)]["SEQUENCE"] == 1  # item_skip bumped it
+    assert found[uid(cancelled)]["SUMMARY"] == "Cancelled: Runner's 250 · core: Sit-ups"
     assert "Cancelled: the plan was made again" in str(found[uid(cancelled)]["DESCRIPTION"])
     assert found[uid(skipped)]["SUMMARY"].startswith("Skipped: Runner's 250")
     assert "Skipped: sore calf" in str(found[uid(skipped)]["DESCRIPTION"])

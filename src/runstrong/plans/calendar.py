@@ -22,12 +22,14 @@ Choices, each for the calendar apps that read it:
 - **Nothing disappears silently.** A cancelled item (replaced when the plan
   was made again) and a skipped one are sent with ``STATUS:CANCELLED`` and no
   alarm, so a subscribed calendar removes or strikes them instead of keeping
-  a stale copy; a done one stays, its summary starting "Done:", with no alarm.
+  a stale copy; their summaries start "Cancelled:" or "Skipped:" for an app
+  that shows the event anyway. A done one stays, its summary starting
+  "Done:", with no alarm.
 - **The link goes to the plan page**, which on the day opens with that
   session's Start button (at half reps when it is reduced); the program page,
   whose own Start knows nothing of the plan, is linked for what it holds.
 - **Stable identity.** ``UID`` is the item's own UUID, kept across moves;
-  ``SEQUENCE`` is the item's, bumped by the services when it moves;
+  ``SEQUENCE`` is the item's, which the services bump on every change;
   ``DTSTAMP`` and ``LAST-MODIFIED`` are the item's last change, so fetching
   again gives the same bytes (and the feed's ETag holds) until something
   changes.
@@ -84,6 +86,8 @@ class Session:
             return f"Done: {title}"
         if status == ItemStatus.SKIPPED:
             return f"Skipped: {title}"
+        if status == ItemStatus.CANCELLED:
+            return f"Cancelled: {title}"
         return title
 
     @property
