@@ -9,8 +9,8 @@ times; several runs on one day count as one running day):
   has their usual days, one who ran on a Wednesday twice in eight weeks does not;
 - the long run is the running weekday that most often holds the week's longest run
   (by time, which does not depend on terrain or GPS), when it does so in at least
-  half of the weeks it was run and its runs are clearly longer than the median
-  run (LONG_FACTOR);
+  half of the weeks it was run and those runs are clearly longer (LONG_FACTOR: a
+  quarter) than the median of the week's other runs;
 - a quality day is a running weekday where at least half of the runs (and at least
   two) were clearly faster than the median pace (FAST_FACTOR: 8% less time per
   kilometre) or had a clearly higher average heart rate than the median
@@ -131,6 +131,12 @@ def guess_week(runs: Sequence[RunFact], today: date) -> Guess:
     running = {
         weekday for weekday in range(7) if weeks_run[weekday] >= RUNNING_DAY_SHARE * len(weeks)
     }
+    if not running:
+        return _no_guess(
+            len(kept),
+            f"Your {len(kept)} runs fall on different weekdays from week to week: no day has "
+            "a run in half of the weeks, so set your week by hand.",
+        )
     long_day, long_note = _long_day(days, weeks, weeks_run, running)
     quality, quality_notes = _quality_days(days, weeks_run, running - {long_day})
 
@@ -165,19 +171,26 @@ def _long_day(
     days: Sequence[_RunDay], weeks: Sequence[date], weeks_run: Counter[int], running: set[int]
 ) -> tuple[int | None, str]:
     """The weekday of the long run and the note saying why, or (None, "")."""
-    longest_on: Counter[int] = Counter()
+    longest_of_week: list[_RunDay] = []
     for monday in weeks:
         in_week = [day for day in days if monday_of(day.day) == monday]
         # The longest by time; a tie goes to the later day (long runs sit at weekends).
-        longest = max(in_week, key=lambda day: (day.duration_s, day.day))
-        longest_on[longest.day.weekday()] += 1
-    median_s = statistics.median(day.duration_s for day in days)
+        longest_of_week.append(max(in_week, key=lambda day: (day.duration_s, day.day)))
+    longest_on = Counter(day.day.weekday() for day in longest_of_week)
+    # "Clearly longer" is measured against the week's other runs, not all runs: with
+    # two runs a week the median of all would sit halfway between the two.
+    others = [day.duration_s for day in days if day not in longest_of_week]
+    if not others:
+        return None, ""  # one run a week: nothing to be longer than
+    usual_s = statistics.median(others)
     candidates = [
         weekday
         for weekday in running
         if longest_on[weekday] * 2 >= weeks_run[weekday]
-        and statistics.median(d.duration_s for d in days if d.day.weekday() == weekday)
-        >= LONG_FACTOR * median_s
+        and statistics.median(
+            day.duration_s for day in longest_of_week if day.day.weekday() == weekday
+        )
+        >= LONG_FACTOR * usual_s
     ]
     if not candidates:
         return None, ""
