@@ -5,13 +5,14 @@
 It starts the real site (``runstrong serve``, started as tests/served starts
 it) on a throwaway data folder with SQLite, and makes a believable club
 through the services: a runner with two months of results, clubmates on the
-boards, cheers, comments and notifications, a workout half done, and runs
-imported from the real files in ../shared/data/activities/. Each page is
-captured in Debian's Chromium at 390×844 (touch, device scale 1) and at
-1280×800, into ``<page>-phone.png`` and ``<page>-desktop.png``: the first
-screen, as a person sees it on arrival, reduced to a palette (Pillow) so that
-each file stays small. The share card is saved as the server draws it
-(``card.png``). Nothing is loaded from the network; it takes about a minute.
+boards, cheers, comments and notifications, a running week with its strength
+plan, a workout half done, and runs imported from the real files in
+../shared/data/activities/. Each page is captured in Debian's Chromium at
+390×844 (touch, device scale 1) and at 1280×800, into ``<page>-phone.png`` and
+``<page>-desktop.png``: the first screen, as a person sees it on arrival,
+reduced to a palette (Pillow) so that each file stays small. The share card is
+saved as the server draws it (``card.png``). Nothing is loaded from the
+network; it takes about a minute.
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ SHOTS = [
     Shot("result", "/results/{result_id}/", ready=_charts_drawn),
     Shot("cheers", "/results/{result_id}/#cheers"),
     Shot("history", "/history/", ready=_charts_drawn),
+    Shot("plan", "/plan/"),
     Shot("boards", "/boards/"),
     Shot("board", "/boards/runners-250/"),
     Shot("clubs", "/clubs/"),
@@ -174,6 +176,7 @@ def _make_data() -> dict[str, Any]:
     from runstrong.accounts import services as accounts
     from runstrong.accounts.models import Privacy, User
     from runstrong.community import services as community
+    from runstrong.plans import services as plans
     from runstrong.runs import services as runs
     from runstrong.workouts import services as workouts
     from runstrong.workouts.models import Program
@@ -248,6 +251,16 @@ def _make_data() -> dict[str, Any]:
     files = [(Path(name).name, (ACTIVITIES / name).read_bytes()) for name in RUN_FILES]
     batch = runs.batch_import(athlete=alex, files=files)
     run_id = next(o.activity_id for o in batch.outcomes if o.name == Path(RUN_SHOWN).name)
+
+    # Alex's running week, around which the plan places two strength sessions.
+    plans.plan_save(
+        athlete=alex,
+        days=["easy", "quality", "easy", "quality", "rest", "long", "easy"],
+        per_week=2,
+        program_slug="runners-250",
+        race_day=None,
+        race_is_a=False,
+    )
 
     # Today's workout, half done: started five and a half minutes ago.
     session = workouts.session_start(athlete=alex, program=runners_250)
