@@ -347,8 +347,6 @@ def _most_that_fit(open_days: Sequence[date], target: int, previous: date | None
 
 
 def _dropped(
-    week: Week,
-    wish: Wish,
     monday: date,
     open_days: Sequence[date],
     target: int,
@@ -388,7 +386,8 @@ def place(
     ``last_session`` is the day of the last strength session done before ``start``
     (if known), kept 48 h from the first one placed. Weeks are calendar weeks
     (Monday first); a week the plan covers only in part, or that a taper closes in
-    part, gets the wish in proportion to its open days (see ``week_target``).
+    part, gets the wish in proportion to its open days (see ``week_target``). Which
+    days are chosen, and in what order of preference, is explained above HARD_DAYS.
     """
     end = start + timedelta(days=7 * weeks)
     reduced_until = start + timedelta(days=7 * REDUCED_WEEKS)
@@ -417,8 +416,6 @@ def place(
         if len(chosen) < target:
             dropped.append(
                 _dropped(
-                    week,
-                    wish,
                     monday,
                     open_days,
                     target,
