@@ -60,9 +60,6 @@ REMINDER_BEFORE = timedelta(hours=6)
 # Past sessions kept in the calendar: a month of history on the phone, and
 # items cancelled lately still reach calendars that last looked weeks ago.
 HISTORY_DAYS = 42
-# The plan page (the plans URLconf is included at /plan/), where a planned
-# session is started: see start_url.
-PLAN_PATH = "/plan/"
 
 _UID_NAMESPACE = uuid.UUID("6f1b3c1e-2f4c-4b8e-9a52-0d6c1f6f3a10")
 
@@ -141,7 +138,7 @@ def start_url(base_url: str) -> str:
     """Where a planned session is started: the plan page, which opens with the
     day's session and its Start button (at half reps when the session is
     reduced, which the program page's own Start would not know)."""
-    return base_url.rstrip("/") + PLAN_PATH
+    return base_url.rstrip("/") + reverse("plans:plan")
 
 
 def program_url(base_url: str, program_slug: str) -> str:
