@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from runstrong.plans.selectors import ItemView, PlanPage
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -515,6 +519,122 @@ def _runs_delete(activity_id: int, *, yes: bool) -> None:
     console.print(f"Deleted the {what}: it is no longer in your trend.", markup=False)
 
 
+def cmd_plan(args: argparse.Namespace) -> None:
+    base_url = _base_url_option(args.base_url)
+    _ready()
+    from django.conf import settings
+    from django.urls import reverse
+
+    from runstrong.plans import calendar, selectors
+    from runstrong.workouts.services import athlete_local
+
+    # The links in the calendar and the messages: --base-url, else the site's
+    # public address, else where `runstrong serve` listens.
+    bind = os.environ.get("RUNSTRONG_BIND", "127.0.0.1:8000")
+    base_url = base_url or settings.RUNSTRONG_PUBLIC_URL or f"http://{bind}"
+    athlete = athlete_local()
+    page = selectors.plan_page(athlete)
+    if page.plan is None:
+        where = base_url + reverse("plans:plan")
+        message = f"No plan yet — set up your week at {where} and come back."
+        if args.ics:
+            raise CommandError(message + " Nothing was written.")
+        console.print(message, markup=False)
+        return
+    if not args.ics:
+        feed = base_url + reverse("plans_feed:feed", args=[page.plan.feed_token])
+        _print_plan(page, feed=feed)
+        return
+    ical = calendar.athlete_calendar(athlete, base_url=base_url, today=page.today)
+    if args.ics == "-":
+        sys.stdout.buffer.write(ical)
+        return
+    try:
+        Path(args.ics).write_bytes(ical)
+    except OSError as error:
+        raise CommandError(f"cannot write {args.ics}: {error.strerror or error}") from None
+    events = ical.count(b"BEGIN:VEVENT")
+    console.print(
+        f"Wrote {events} event{'s' if events != 1 else ''} to {args.ics}: import it in "
+        "your calendar app, or subscribe to the feed (`runstrong plan` shows its address) "
+        "to keep it up to date.",
+        markup=False,
+    )
+
+
+def _base_url_option(option: str | None) -> str:
+    """--base-url checked and without its trailing slash ("" when not given)."""
+    if option is None:
+        return ""
+    url = option.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", url):
+        raise CommandError(
+            f"--base-url {option!r} must be an http(s) address, e.g. https://runstrong.example"
+        )
+    return url
+
+
+def _print_plan(page: PlanPage, *, feed: str) -> None:
+    """The plan page in the terminal: each coming week's sessions with why, what
+    was dropped, and what was missed."""
+    from runstrong.plans.models import ItemStatus
+
+    def say(text: str = "", style: str | None = None) -> None:
+        console.print(text, markup=False, style=style)
+
+    plan = page.plan
+    assert plan is not None  # checked by the caller
+    per_week = f"{plan.per_week} session{'s' if plan.per_week != 1 else ''} a week"
+    guessed = (
+        f"week guessed from {plan.guessed_from_runs} runs"
+        if plan.guessed_from_runs
+        else "week as you entered it"
+    )
+    say(f"Your strength plan: {per_week} ({guessed})", style="bold")
+    if plan.race_day:
+        kind = "A race" if plan.race_is_a else "race"
+        say(f"Goal {kind}: {plan.race_day:%a %-d %b %Y}")
+
+    def item_lines(view: ItemView) -> None:
+        item = view.item
+        status = ""
+        if item.status == ItemStatus.DONE:
+            status = "  ✓ done"
+        elif item.status == ItemStatus.SKIPPED:
+            status = f"  skipped: {item.skip_reason}" if item.skip_reason else "  skipped"
+        core = f" · core: {view.core}" if view.core else ""
+        say(f"  {item.day:%a %-d %b}  {view.program}{core}{status}")
+        for reason in view.reasons:
+            say(f"      why: {reason.says} ({reason.source})")
+        if item.warning:
+            say(f"      warning: {item.warning}", style="yellow")
+        if view.protects is not None and item.status == ItemStatus.PLANNED:
+            say(f"      {view.protects.text}")
+
+    if page.missed:
+        say()
+        say("Missed (move or skip them on the plan page):", style="bold")
+        for view in page.missed:
+            item_lines(view)
+            if view.move_to:
+                say(f"      next good day: {view.move_to:%a %-d %b}")
+    for week in page.weeks:
+        say()
+        say(f"Week of {week.start:%a %-d %b}", style="bold")
+        for view in week.items:
+            item_lines(view)
+        for dropped in week.dropped:
+            say(f"  dropped: {dropped.reason}", style="yellow")
+            for reason in dropped.reasons:
+                say(f"      why: {reason.says} ({reason.source})")
+    if not page.weeks and not page.missed:
+        say()
+        say("Nothing planned in the coming weeks: save your week again on the plan page.")
+    say()
+    say(f"Subscribe in your calendar app: {feed}")
+    say("(keep this address to yourself; a new one can be made on the plan page)", style="dim")
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -638,6 +758,22 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--yes", action="store_true", help="delete: do not ask first")
     runs.add_argument("--limit", type=int, default=50, help="list: how many (default 50)")
     runs.set_defaults(func=cmd_runs)
+
+    plan = commands.add_parser(
+        "plan", help="your strength sessions for the coming weeks, with why each is where it is"
+    )
+    plan.add_argument(
+        "--ics",
+        metavar="FILE",
+        help="write them as a calendar file instead (- for standard output)",
+    )
+    plan.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the site's address for the links (default: RUNSTRONG_PUBLIC_URL, "
+        "else where `runstrong serve` listens)",
+    )
+    plan.set_defaults(func=cmd_plan)
 
     manage = commands.add_parser("manage", help="run a Django management command (admin chores)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
