@@ -63,7 +63,9 @@ def test_a_runner_plans_moves_a_session_and_finishes_one_on_a_phone(
     expect(page.locator(".message")).to_contain_text("Week saved")
     card = page.locator(f"#item-{todays.pk}")
     reason = rules.RULES[rules.Rule(todays.rules[0])]
-    expect(card).to_contain_text(reason.says)
+    card.locator(".plan-why summary").tap()
+    expect(card.locator(".plan-reasons")).to_be_visible()
+    expect(card.locator(".plan-reasons")).to_contain_text(reason.says)
     expect(card.locator("cite").first).to_contain_text(reason.source)
     expect(card).to_contain_text("half reps")
 
@@ -71,7 +73,7 @@ def test_a_runner_plans_moves_a_session_and_finishes_one_on_a_phone(
     before_long = today + timedelta(days=4)
     later = next(item for item in items if item.day > today and item.day != before_long)
     card = page.locator(f"#item-{later.pk}")
-    card.locator("summary").tap()
+    card.locator(".plan-change summary").tap()
     card.locator(f"input[name='move-{later.pk}-to']").fill(before_long.isoformat())
     card.get_by_role("button", name="Move", exact=True).tap()
     warning = page.locator(f"#move-warning-{later.pk}")
@@ -114,7 +116,7 @@ def test_a_bad_move_shows_its_message_without_leaving_the_card(
     item = PlanItem.objects.filter(athlete=athlete, day__gt=today).first()
     assert item is not None
     card = page.locator(f"#item-{item.pk}")
-    card.locator("summary").tap()
+    card.locator(".plan-change summary").tap()
 
     card.locator(f"input[name='move-{item.pk}-to']").fill((today - timedelta(days=2)).isoformat())
     card.get_by_role("button", name="Move", exact=True).tap()
@@ -139,7 +141,7 @@ def test_the_plan_page_passes_axe(live_server: Any, athlete: Any, phone: Page, s
     )
     assert item is not None
     card = page.locator(f"#item-{item.pk}")
-    card.locator("summary").tap()
+    card.locator(".plan-change summary").tap()
     card.locator(f"input[name='move-{item.pk}-to']").fill((today + timedelta(days=4)).isoformat())
     card.get_by_role("button", name="Move", exact=True).tap()
     expect(page.locator(f"#move-warning-{item.pk}")).to_be_visible()

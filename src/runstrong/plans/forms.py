@@ -20,7 +20,7 @@ DAY_FIELDS = tuple(f"day_{index}" for index in range(7))
 DAY_CHOICES = [
     (rules.Day.REST, "Rest"),
     (rules.Day.EASY, "Easy run"),
-    (rules.Day.QUALITY, "Quality (intervals, tempo)"),
+    (rules.Day.QUALITY, "Intervals / tempo"),
     (rules.Day.LONG, "Long run"),
 ]
 PROGRAM_250 = "runners-250"
