@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, timedelta
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from runstrong.plans.rules import Day
 from runstrong.plans.week_guess import MIN_RUNS, RunFact, guess_week
@@ -176,6 +178,56 @@ def test_runs_on_changing_days_give_no_guess() -> None:
     guess = guess_week(runs, TODAY)
     assert guess.week is None
     assert "different weekdays" in guess.notes[0]
+
+
+# How a person tells the days apart when a runner keeps to one week: an easy run of
+# 45 min at 6:00 /km, a quality run of 45 min at 5:00 /km with a higher pulse, a
+# long run of 100 min at 6:10 /km.
+RUN_OF = {
+    Day.EASY: (45, 7.5, 140.0),
+    Day.QUALITY: (45, 9.0, 156.0),
+    Day.LONG: (100, 16.2, 143.0),
+}
+
+
+@st.composite
+def kept_weeks(draw: st.DrawFn) -> tuple[Day, ...]:
+    week = draw(st.lists(st.sampled_from([R, E, Q]), min_size=7, max_size=7))
+    long_day = draw(st.none() | st.integers(min_value=0, max_value=6))
+    if long_day is not None:
+        week[long_day] = L
+    return tuple(week)
+
+
+@settings(max_examples=200, deadline=None)
+@given(kept_weeks(), st.sets(st.integers(min_value=0, max_value=7), max_size=2))
+def test_a_week_kept_for_eight_weeks_is_guessed_back(
+    week: tuple[Day, ...], weeks_away: set[int]
+) -> None:
+    running = [kind for kind in week if kind is not R]
+    quality = sum(1 for kind in running if kind is Q)
+    # The guess measures "faster" against the median pace and "longer" against the
+    # week's other runs: it needs quality runs to be under half of all runs, and a
+    # long run to have other runs beside it.
+    assume(quality * 2 < len(running))
+    assume(not (L in week and len(running) == 1))
+    present = [n for n in range(8) if n not in weeks_away]
+    assume(len(running) * len(present) >= 8)
+    runs = [
+        run
+        for weekday, kind in enumerate(week)
+        if kind is not R
+        for run in weekly(
+            weekday,
+            minutes=RUN_OF[kind][0],
+            km=RUN_OF[kind][1],
+            hr=RUN_OF[kind][2],
+            weeks=present,
+        )
+    ]
+    guess = guess_week(runs, TODAY)
+    assert guess.week == week
+    assert guess.runs_used == len(runs)
 
 
 # ---------------------------------------------------------------------------
