@@ -90,7 +90,7 @@ def test_a_runner_plans_moves_a_session_and_finishes_one_on_a_phone(
     # Home says what today holds; Start opens the half-rep session.
     page.goto(f"{live_server.url}/")
     line = page.locator("#plan-today")
-    expect(line).to_contain_text("Strength today: Runner's 250, half reps after your intervals")
+    expect(line).to_contain_text("Strength today: Runner's 250 at half reps, after your intervals")
     line.get_by_role("button", name="Start Runner's 250 at half reps").tap()
     page.wait_for_url("**/sessions/*/")
     start(page)

@@ -239,7 +239,7 @@ def test_a_finished_workout_shows_done_on_the_plan_and_on_home(
 
     with time_machine.travel(datetime(2026, 12, 8, 10, tzinfo=UTC), tick=False):
         home = text_of(athlete_client.get("/"))
-        assert "Strength today: Runner's 250, half reps after your intervals" in home
+        assert "Strength today: Runner's 250 at half reps, after your intervals" in home
         assert f'action="/plan/items/{item.pk}/start/"' in athlete_client.get("/").content.decode()
         finish_workout_on(athlete, tuesday)
         home = text_of(athlete_client.get("/"))

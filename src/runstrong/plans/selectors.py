@@ -240,8 +240,8 @@ def _item_view(
 
 
 def plan_page(athlete: User, *, today: date | None = None) -> PlanPage:
-    """Four queries with a plan (plan, items, full 250s, and nothing else); a
-    new runner's page asks for the runs to guess from instead of the items."""
+    """Three queries: the plan, the count of full 250s, and the items (with
+    their names); without a plan, the runs to guess the week from instead."""
     today = today or timezone.localdate()
     plan = WeekPlan.objects.filter(athlete=athlete).first()
     full_250s = full_250s_done(athlete)
@@ -358,8 +358,10 @@ def today_line(athlete: User, *, today: date | None = None) -> TodayLine | None:
         return TodayLine(headline=f"Strength done today: {item_program_text(todays)}.", item=None)
     if todays is not None:
         after = RUN_AFTER.get(kind_today)
-        headline = f"Strength today: {item_program_text(todays)}"
-        headline += f" after your {after}" if after else ""
+        name = getattr(todays, "program_name", None) or todays.program_slug
+        headline = f"Strength today: {name}" + (" at half reps" if todays.reduced else "")
+        if after:
+            headline += f"{',' if todays.reduced else ''} after your {after}"
         core = getattr(todays, "core_name", None)
         return TodayLine(
             headline=headline,
