@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from runstrong.plans import rules, selectors, week_guess
 from runstrong.plans.models import ItemStatus, PlanItem, WeekPlan
@@ -330,3 +332,28 @@ def test_adherence_shows_on_the_plan_and_beside_the_trend(
 
 def test_the_me_page_leads_to_the_plan(athlete_client: Client) -> None:
     assert 'href="/plan/"' in athlete_client.get("/accounts/me/").content.decode()
+
+
+def test_a_skip_with_htmx_reloads_the_page(athlete_client: Client, athlete: Any) -> None:
+    save_week(athlete)
+    item = planned(athlete)[0]
+
+    response = athlete_client.post(
+        f"/plan/items/{item.pk}/skip/",
+        {f"skip-{item.pk}-reason": "Ill"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    item.refresh_from_db()
+    assert item.status == ItemStatus.SKIPPED
+
+
+def test_pages_that_show_no_plan_never_ask_for_one(athlete_client: Client, athlete: Any) -> None:
+    save_week(athlete)
+
+    with CaptureQueriesContext(connection) as queries:
+        athlete_client.get("/programs/")
+        athlete_client.get("/accounts/me/")
+
+    assert not any("plans_" in query["sql"] for query in queries.captured_queries)
