@@ -30,6 +30,16 @@ def test_saving_a_week_places_four_weeks_of_sessions_where_the_rules_say(athlete
     assert all(item.sequence == 0 for item in items)
 
 
+def test_the_first_session_keeps_48_hours_from_a_workout_done_today(athlete: Any) -> None:
+    save_week(athlete)
+    assert planned(athlete)[0].day == MONDAY + timedelta(days=1)  # Tuesday, after intervals
+    finish_workout_on(athlete, MONDAY)  # an unplanned workout on Monday, then the plan again
+
+    save_week(athlete)
+
+    assert planned(athlete)[0].day >= MONDAY + timedelta(days=2)
+
+
 def test_a_new_athlete_starts_at_half_reps_for_two_weeks(athlete: Any) -> None:
     save_week(athlete)
 

@@ -65,6 +65,18 @@ def full_250s_done(athlete: User) -> int:
     ).count()
 
 
+def last_session_day(athlete: User, today: date) -> date | None:
+    """The day of the athlete's latest workout up to ``today``, planned or not, so
+    the first session placed keeps its 48 h from it."""
+    started = (
+        Result.objects.filter(athlete=athlete, started_at__date__lte=today)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(started) if started is not None else None
+
+
 def wish_of(plan: WeekPlan, *, full_250s: int) -> rules.Wish:
     race = rules.Race(day=plan.race_day, a_race=plan.race_is_a) if plan.race_day else None
     return rules.Wish(
@@ -144,7 +156,12 @@ def plan_save(
     plan.race_day = race_day
     plan.race_is_a = race_is_a and race_day is not None
     plan.guessed_from_runs = guessed_from_runs
-    placed = rules.place(week, wish_of(plan, full_250s=full_250s_done(athlete)), today)
+    placed = rules.place(
+        week,
+        wish_of(plan, full_250s=full_250s_done(athlete)),
+        today,
+        last_session=last_session_day(athlete, today),
+    )
     plan.dropped = _dropped_dicts(placed.dropped)
     plan.save()
 
