@@ -775,6 +775,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.set_defaults(func=cmd_plan)
 
+    from runstrong.backup import add_commands as add_backup_commands
+
+    add_backup_commands(commands)  # backup, restore
+
     manage = commands.add_parser("manage", help="run a Django management command (admin chores)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
