@@ -104,7 +104,7 @@ RULES: dict[Rule, RuleText] = {
     Rule.NEW_ATHLETE: RuleText(
         says="New to the workout: your first two weeks are at half the reps of each exercise, "
         "then the full program, so soreness does not spoil your runs.",
-        source="RunStrong's convention (DESIGN §5: start at a quarter to half of the reps)",
+        source="RunStrong's convention (new athletes start at a quarter to half of the reps)",
     ),
     Rule.RACE_RECOVERY: RuleText(
         says="No strength work in the 3 days after your A race: the legs are still recovering.",
