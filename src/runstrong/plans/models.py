@@ -1,7 +1,7 @@
 """A runner's week, their wish, and the strength sessions placed from them.
 
-Only ``services.py`` writes here. INTERFACE CONTRACT: the plans web, calendar
-and CLI work share these models; add fields by migration, don't rename.
+Only ``services.py`` writes here; the plan page, the calendar feed and
+``runstrong plan`` read them through ``selectors.py`` and ``calendar.py``.
 """
 
 from __future__ import annotations

@@ -5,10 +5,6 @@ hard day, never the day before intervals, a long run or a race; none in the
 last 7–10 days before a key race; new athletes start at a quarter to half of
 the reps. Every placement carries the rules that put it there, so the page
 can say why, with the source.
-
-INTERFACE CONTRACT (shared by plans/services.py, plans/calendar.py and the
-CLI): the names and signatures below are fixed; bodies are filled in by the
-rules work.
 """
 
 from __future__ import annotations

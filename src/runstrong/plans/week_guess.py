@@ -17,8 +17,6 @@ times; several runs on one day count as one running day):
   (HR_FACTOR: 5%, about 7 beats at 140): intervals often average no faster than an
   easy run once the recoveries are counted, but the heart rate shows them;
 - the other running days are easy, and the remaining days rest.
-
-INTERFACE CONTRACT: names and signatures fixed; bodies filled in by the rules work.
 """
 
 from __future__ import annotations
