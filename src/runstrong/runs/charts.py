@@ -7,21 +7,36 @@ ticks and labels in the SVG's own units; the templates only draw them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from itertools import pairwise
 
 from runstrong.runs import formatting, stats, wording
 from runstrong.runs.metrics import ChartSeries
 from runstrong.workouts.charts import date_label
+from runstrong.workouts.formatting import MONTHS
 
 MAX_TICKS = 5
+# Tick labels are 11 px type (runs.css) in the SVG's own units, so their width
+# does not change with the screen: a character of it is under 7.2 units wide
+# (DejaVu Sans, the widest of the usual system fonts, averages 6.5 at 11 px).
+LABEL_CHAR_WIDTH = 7.2
+LABEL_GAP = 10.0  # the least room between two labels on the time axis
 
 
 @dataclass(frozen=True, slots=True)
 class Tick:
     position: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: start, middle or end
+
+    @property
+    def extent(self) -> tuple[float, float]:
+        """Where the label's text starts and ends along the axis (estimated)."""
+        width = len(self.label) * LABEL_CHAR_WIDTH
+        start = {"start": 0.0, "middle": -width / 2, "end": -width}[self.anchor]
+        return self.position + start, self.position + start + width
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +227,101 @@ def run_charts(series: ChartSeries | None, units: str) -> dict[str, DistanceChar
 
 
 # ---------------------------------------------------------------------------
+# A time axis: ticks at round dates whose labels never collide.
+
+
+def labels_fit(ticks: Sequence[Tick], width: float, gap: float = LABEL_GAP) -> bool:
+    """Do the ticks' labels lie inside 0…width, each ``gap`` clear of the next?"""
+    extents = [tick.extent for tick in ticks]
+    inside = all(start >= 0 and end <= width for start, end in extents)
+    return inside and all(
+        following[0] - previous[1] >= gap for previous, following in pairwise(extents)
+    )
+
+
+def _month_starts(first: datetime, last: datetime, every: int) -> list[datetime]:
+    moments: list[datetime] = []
+    year, month = first.year, first.month
+    while True:
+        moment = datetime(year, month, 1, tzinfo=first.tzinfo)
+        if moment > last:
+            return moments
+        if moment >= first and (month - 1) % every == 0:
+            moments.append(moment)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _round_dates(
+    first: datetime, last: datetime, with_year: bool, max_ticks: int
+) -> Iterator[list[tuple[datetime, str]]]:
+    """Candidate tick dates, the finest first: every 1, 2, 7 or 14 days (at
+    midnight), the first of every 1, 2, 3 or 6 months, then 1 January of every
+    1, 2, 5, 10… years; each with its label."""
+    days = (last - first).days
+    midnight = datetime(first.year, first.month, first.day, tzinfo=first.tzinfo)
+    if midnight < first:
+        midnight += timedelta(days=1)
+    for every in (1, 2, 7, 14):
+        if days // every <= max_ticks:
+            count = (last - midnight).days // every + 1 if midnight <= last else 0
+            moments = [midnight + timedelta(days=every * index) for index in range(count)]
+            yield [(moment, date_label(moment, with_year=with_year)) for moment in moments]
+    for every in (1, 2, 3, 6):
+        if days // (30 * every) <= max_ticks:
+            yield [
+                (
+                    moment,
+                    f"{MONTHS[moment.month - 1]} {moment.year}"
+                    if with_year
+                    else MONTHS[moment.month - 1],
+                )
+                for moment in _month_starts(first, last, every)
+            ]
+    every = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = every * factor
+            years = [year for year in range(first.year, last.year + 1) if year % step == 0]
+            moments = [datetime(year, 1, 1, tzinfo=first.tzinfo) for year in years]
+            yield [(moment, str(moment.year)) for moment in moments if first <= moment <= last]
+            if last.year - first.year < step:
+                return
+        every *= 10
+
+
+def time_ticks(
+    first: datetime,
+    last: datetime,
+    x_of: Callable[[datetime], float],
+    *,
+    width: float,
+    max_ticks: int = MAX_TICKS,
+) -> tuple[Tick, ...]:
+    """Ticks for a time axis from ``first`` to ``last``, placed by ``x_of`` in an
+    SVG ``width`` units wide: the finest round dates (days, months, years) of
+    which at least two and at most ``max_ticks`` fall in the range and whose
+    labels fit, none overlapping another or the SVG's edges. Where no round
+    dates fit (a span of hours, or of a few days in a narrow chart), the first
+    and last dates label the ends, or the first alone."""
+    with_year = first.year != last.year
+    if last.date() > first.date():
+        for candidates in _round_dates(first, last, with_year, max_ticks):
+            ticks = [Tick(position=round(x_of(when), 1), label=label) for when, label in candidates]
+            # A label that would cross the SVG's edge goes; the rest must fit.
+            ticks = [tick for tick in ticks if labels_fit([tick], width)]
+            if 2 <= len(ticks) <= max_ticks and labels_fit(ticks, width):
+                return tuple(ticks)
+        ends = (
+            Tick(round(x_of(first), 1), date_label(first, with_year=with_year), "start"),
+            Tick(round(x_of(last), 1), date_label(last, with_year=with_year), "end"),
+        )
+        if labels_fit(ends, width):
+            return ends
+    only = Tick(round(x_of(first), 1), date_label(first, with_year=with_year))
+    return (only,) if labels_fit([only], width) else (replace(only, anchor="start"),)
+
+
+# ---------------------------------------------------------------------------
 # The trend: EF over time, strength sessions, the split date.
 
 
@@ -287,23 +397,7 @@ def trend_chart(
         for run in trend.runs
         if run.rolling is not None or not run.after_strength
     ]
-    with_year = first.year != last.year
-    count = 4 if span >= 3 * 86400 else 2 if span > 0 else 1
-    x_ticks = tuple(
-        Tick(
-            position=round(frame.left + (frame.right - frame.left) * index / (count - 1), 1)
-            if count > 1
-            else round(x_of(first), 1),
-            label=date_label(
-                datetime.fromtimestamp(
-                    first.timestamp() + (span * index / (count - 1) if count > 1 else 0),
-                    tz=first.tzinfo,
-                ),
-                with_year=with_year,
-            ),
-        )
-        for index in range(count)
-    )
+    x_ticks = time_ticks(first, last, x_of, width=frame.width)
     decimals = 2 if step < 0.1 else 1
     return TrendChart(
         frame=frame,
@@ -314,8 +408,9 @@ def trend_chart(
         points=points,
         rolling_path=_path(rolling),
         strength_x=tuple(round(x_of(when), 1) for when in trend.strength_sessions),
-        strength_top=frame.bottom + 4,
-        strength_bottom=frame.bottom + 16,
+        # Far enough under the axis that the strip's label clears the lowest EF label.
+        strength_top=frame.bottom + 8,
+        strength_bottom=frame.bottom + 20,
         split_x=round(x_of(trend.split), 1) if trend.split is not None else None,
         y_label=f"EF, {formatting.ef_label(units)}",
     )
