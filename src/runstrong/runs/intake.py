@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from runstrong import archives
 from runstrong.runs import metrics, parsers
 from runstrong.runs.parsers.detect import GZIP_MAGIC, MB, ZIP_MAGIC
 from runstrong.runs.samples import Activity, FloatArray, ParseError, Samples
@@ -32,14 +33,9 @@ from runstrong.runs.samples import Activity, FloatArray, ParseError, Samples
 log = logging.getLogger(__name__)
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
-# Limits for one archive. A ten-year Strava export holds a few thousand
-# activities; its activity files rarely pass 2 GB unpacked.
-MAX_MEMBERS = 20_000
-MAX_ARCHIVE_UNPACKED = 2048 * MB
-# Run files compress 5–30×; deflate cannot beat ~1,030×. A large member far
-# beyond what run files reach is a bomb, refused before it is read.
-MAX_RATIO = 200
-RATIO_CHECKED_FROM = 1 * MB
+# Limits for one archive, shared with the import of a RunStrong export.
+MAX_MEMBERS = archives.MAX_MEMBERS
+MAX_ARCHIVE_UNPACKED = archives.MAX_ARCHIVE_UNPACKED
 # A device's clock may be off, or its time zone written as UTC: a start up to a
 # day ahead of now is taken as it is. Later than that the file's dates are
 # wrong, and a run dated 9999 would head every list for ever.
@@ -159,26 +155,10 @@ def is_activity_name(filename: str) -> bool:
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if info.filename.lower().endswith(".zip"):
         raise ParseError("a zip inside the zip: unzip it and upload that archive on its own")
-    if info.flag_bits & 0x1:
-        raise ParseError("it is password-protected in the archive")
-    limit = parsers.MAX_FILE_BYTES
-    if info.file_size > limit or (
-        info.file_size > RATIO_CHECKED_FROM
-        and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-    ):
-        raise ParseError(
-            f"it unpacks to {info.file_size // MB:,} MB from {info.compress_size:,} bytes: "
-            "refused as a possible zip bomb"
-        )
     try:
-        with archive.open(info) as stream:
-            # The declared size may lie: never read past the limit.
-            content = stream.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-        raise ParseError("it is damaged inside the zip archive (bad CRC or truncated)") from None
-    if len(content) > limit:
-        raise ParseError(f"it unpacks to more than {limit // MB} MB: refused")
-    return content
+        return archives.read_member(archive, info, limit=parsers.MAX_FILE_BYTES)
+    except archives.ArchiveError as error:
+        raise ParseError(str(error)) from None
 
 
 # ---------------------------------------------------------------------------
