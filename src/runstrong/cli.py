@@ -779,6 +779,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_backup_commands(commands)  # backup, restore
 
+    from runstrong.portability_cli import add_commands as add_portability_commands
+
+    add_portability_commands(commands)  # export, import-export
+
     manage = commands.add_parser("manage", help="run a Django management command (admin chores)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -8,6 +8,8 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
-        from runstrong.community import listeners
+        from runstrong.accounts import portability
+        from runstrong.community import export, listeners
 
         listeners.connect()
+        portability.register(export.SECTION)

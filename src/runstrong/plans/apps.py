@@ -8,6 +8,8 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans"
 
     def ready(self) -> None:
-        from runstrong.plans import listeners
+        from runstrong.accounts import portability
+        from runstrong.plans import export, listeners
 
         listeners.connect()
+        portability.register(export.SECTION)

@@ -255,3 +255,44 @@ def _core_exercise(program: Program, plan: Mapping[str, Any]) -> str:
         if len(program_slot["pool"]) > 1:
             return str(plan_slot["prescribed_exercise"])
     return str(slots[0]["prescribed_exercise"])
+
+
+def session_restore(
+    *,
+    athlete: User,
+    program: Program,
+    session_id: UUID,
+    prescribed: Mapping[str, str],
+    swaps: Mapping[str, str],
+    reps: Mapping[str, int],
+) -> WorkoutSession:
+    """A session brought back from an export (``accounts/portability.py``), before its
+    events are appended again with ``session_append``.
+
+    Its plan is built again from the program as installed here, with the export's
+    rotation pick (``prescribed``: slot key → exercise) and scaling, never taken
+    from the file: a file cannot claim fewer reps or lower floors than the program
+    allows without the result saying it was scaled. Returns the athlete's session
+    with that id when it is already here (importing twice); raises SessionNotFound
+    when another athlete's session has it, and ``catalog.PlanError`` for a pick or
+    scaling the program does not allow.
+    """
+    existing = WorkoutSession.objects.filter(id=session_id).first()
+    if existing is not None:
+        if existing.athlete_id != athlete.pk:
+            raise SessionNotFound(f"session {session_id} belongs to another athlete here")
+        return existing
+    spec = program_to_catalog(program)
+    last_done: dict[str, str | None] = {}
+    for slot in spec.slots:
+        pick = prescribed.get(slot.key)
+        if pick is None or pick not in slot.pool:
+            raise catalog.PlanError(f"{slot.key}: {pick} is not in {program.slug}'s pool here")
+        # The rotation picks the exercise after the last one done: name the one before.
+        last_done[slot.key] = slot.pool[(slot.pool.index(pick) - 1) % len(slot.pool)]
+    plan = catalog.build_plan(
+        spec, program_exercises(spec), last_done=last_done, swaps=swaps, reps=reps
+    )
+    return WorkoutSession.objects.create(
+        id=session_id, athlete=athlete, program=program, plan=plan.to_dict()
+    )
