@@ -305,7 +305,7 @@ def cmd_history(args: argparse.Namespace) -> None:
 
 
 def _flags(result: Any) -> list[str]:
-    flags = []
+    flags = ["manual"] if result.manual else []
     if result.scaled:
         flags.append("scaled")
     if result.capped:
@@ -327,6 +327,40 @@ def cmd_show(args: argparse.Namespace) -> None:
     if result is None:
         raise CommandError(f"no result {args.result_id}: `runstrong history` lists yours")
     print_result(result, console=console)
+
+
+def cmd_log(args: argparse.Namespace) -> None:
+    """A workout done without the app, logged by hand: kept, marked manual, off the boards."""
+    _ready()
+    from django.utils import timezone
+
+    from runstrong.workouts import formatting
+    from runstrong.workouts.services import ManualResultError, athlete_local, result_log_manual
+
+    try:
+        total_ms = formatting.parse_duration(args.time)
+        splits = (
+            [formatting.parse_duration(part) for part in args.splits.split(",")]
+            if args.splits
+            else None
+        )
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    try:
+        result = result_log_manual(
+            athlete=athlete_local(),
+            program=args.program,
+            started_at=args.date or timezone.localdate(),
+            total_ms=total_ms,
+            splits_ms=splits,
+            scaled=args.scaled,
+        )
+    except ManualResultError as error:
+        raise CommandError(_problems(error.problems)) from None
+    console.print(
+        f"Logged result {result.pk}: {result.program.name} on {result.started_at:%Y-%m-%d} "
+        f"in {formatting.format_duration(result.total_ms)} (manual, kept off the boards)."
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -719,6 +753,20 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="one result in full")
     show.add_argument("result_id", type=int, metavar="RESULT_ID")
     show.set_defaults(func=cmd_show)
+
+    log = commands.add_parser(
+        "log", help="log a workout done without the app (manual: kept, but off the boards)"
+    )
+    log.add_argument("program", help="program slug, e.g. runners-250")
+    log.add_argument(
+        "--date", type=_iso_date, metavar="YYYY-MM-DD", help="the day you did it (default today)"
+    )
+    log.add_argument("--time", required=True, metavar="MM:SS", help="total time, e.g. 24:30")
+    log.add_argument(
+        "--splits", metavar="A,B,C,…", help="time on each exercise in order; must add up to --time"
+    )
+    log.add_argument("--scaled", action="store_true", help="you scaled it (easier or fewer reps)")
+    log.set_defaults(func=cmd_log)
 
     import_parser = commands.add_parser(
         "import", help="import run files (GPX, TCX, FIT, gzipped, or zips of them)"

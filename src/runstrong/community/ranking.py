@@ -83,7 +83,13 @@ SEXES = ("f", "m")
 
 
 def eligible(
-    *, scope: str, visibility: str, on_boards: bool, unverified: bool, review: str
+    *,
+    scope: str,
+    visibility: str,
+    on_boards: bool,
+    unverified: bool,
+    review: str,
+    manual: bool = False,
 ) -> bool:
     """May a result stand on boards of ``scope``?
 
@@ -92,8 +98,10 @@ def eligible(
     keeps off the boards, or a private one, never stands. A flagged result
     waits for a moderator; a confirmed one is out for good; an unverified one
     (faster than the plausible floors) stands only once a moderator cleared it.
+    A result logged by hand (``manual``) never stands: no event log backs it,
+    so neither the floors nor a moderator can check it.
     """
-    if not on_boards or visibility not in (PUBLIC, CLUBS):
+    if manual or not on_boards or visibility not in (PUBLIC, CLUBS):
         return False
     if scope == PUBLIC and visibility != PUBLIC:
         return False
@@ -263,6 +271,7 @@ class ResultFacts:
     unverified: bool
     review: str
     core_exercise: str
+    manual: bool = False
 
 
 @dataclass(frozen=True)
@@ -328,6 +337,7 @@ def board_entries(
                 on_boards=facts.on_boards,
                 unverified=facts.unverified,
                 review=facts.review,
+                manual=facts.manual,
             ):
                 continue
             for period, start in period_starts(facts.day).items():

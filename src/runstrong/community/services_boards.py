@@ -38,6 +38,7 @@ RESULT_FIELDS = (
     "unverified",
     "review",
     "core_exercise",
+    "manual",
 )
 
 # The columns that make one entry differ from another in the same bucket.
@@ -78,6 +79,7 @@ def result_facts(row: dict[str, Any]) -> ranking.ResultFacts:
         unverified=row["unverified"],
         review=row["review"],
         core_exercise=row["core_exercise"],
+        manual=row["manual"],
     )
 
 

@@ -31,3 +31,22 @@ def format_total(*, capped: bool, reps_at_cap: int | None, total_ms: int | None)
 def format_delta(ms: int) -> str:
     """A signed difference, ``-0:12`` faster or ``+1:05`` slower."""
     return ("+" if ms > 0 else "-" if ms < 0 else "±") + format_duration(abs(ms))
+
+
+def parse_duration(text: str) -> int:
+    """``"12:34"`` or ``"1:02:03"`` (or ``"754"`` seconds) → milliseconds.
+
+    The inverse of ``format_duration`` for what a person types; raises
+    ``ValueError`` with a message that says what a duration looks like.
+    """
+    parts = text.strip().split(":")
+    shape = f"'{text.strip()}' is not a time: write minutes and seconds, like 24:30 or 1:02:15"
+    if not 1 <= len(parts) <= 3 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(shape)
+    numbers = [int(part) for part in parts]
+    if any(number >= 60 for number in numbers[1:]):
+        raise ValueError(f"'{text.strip()}': seconds and minutes after a colon go up to 59")
+    seconds = 0
+    for number in numbers:
+        seconds = seconds * 60 + number
+    return seconds * 1000

@@ -8,13 +8,13 @@ number); whether a scaling is allowed is the catalog's rule
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
-from runstrong.workouts import catalog, engine
+from runstrong.workouts import catalog, engine, formatting
 
 PRESCRIBED = "prescribed"
 SCALED = "scaled"
@@ -89,3 +89,72 @@ class StartForm(forms.Form):
             if target is not None and target != slot.prescribed_reps:
                 reps[slot.key] = target
         return swaps, reps
+
+
+# ---------------------------------------------------------------------------
+# A workout logged by hand.
+
+
+class DurationField(forms.Field):
+    """A duration typed as m:ss or h:mm:ss; cleaned to milliseconds."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if len(text) > 12:
+            raise forms.ValidationError("That is too long for a time: write it like 24:30.")
+        try:
+            return formatting.parse_duration(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class ManualResultForm(forms.Form):
+    """The shape of a hand-logged result; whether it is plausible is
+    ``services.result_log_manual``'s rule, whose problems the view shows."""
+
+    program = forms.ChoiceField(label="Program")
+    day = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    time_of_day = forms.TimeField(
+        label="Time you started (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    total = DurationField(
+        label="Total time",
+        help_text="Minutes and seconds, like 24:30.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "24:30"}),
+    )
+    splits = forms.CharField(
+        label="Time on each exercise (optional)",
+        required=False,
+        max_length=200,
+        help_text="In order, separated by commas, like 5:10, 4:05, 4:50, 6:00, 4:25. "
+        "They must add up to the total.",
+    )
+    scaled = forms.BooleanField(
+        label="I scaled it (easier exercises or fewer reps)", required=False
+    )
+    scaled_how = forms.CharField(
+        label="How you scaled it (optional)", required=False, max_length=200
+    )
+
+    def __init__(self, *args: Any, programs: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        program = self.fields["program"]
+        assert isinstance(program, forms.ChoiceField)
+        program.choices = list(programs)
+
+    def clean_splits(self) -> list[int] | None:
+        text = self.cleaned_data.get("splits", "").strip()
+        if not text:
+            return None
+        try:
+            return [formatting.parse_duration(part) for part in text.split(",")]
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None

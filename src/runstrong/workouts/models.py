@@ -171,6 +171,10 @@ class Result(models.Model):
     visibility = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.PRIVATE)
     on_boards = models.BooleanField(default=True)
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.NONE)
+    # Logged by hand after a workout done without the app ("on paper"): its
+    # session has a plan but no events, so nothing in it can be checked, and
+    # it never stands on a board (community.ranking.eligible).
+    manual = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -87,10 +87,14 @@ def last_done_in_rotations(athlete: User, program: catalog.Program) -> dict[str,
 
 
 def session_get(session_id: UUID | str, athlete: User) -> WorkoutSession | None:
-    """The athlete's own session, or None (another athlete's is as good as missing)."""
+    """The athlete's own session, or None (another athlete's is as good as missing).
+
+    A result logged by hand has a session with no events and no live page: None.
+    """
     return (
         WorkoutSession.objects.select_related("program")
         .filter(id=session_id, athlete=athlete)
+        .exclude(status=SessionStatus.FINISHED, event_count=0)
         .first()
     )
 

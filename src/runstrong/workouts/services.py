@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from runstrong.accounts.models import User
 from runstrong.workouts import catalog, engine, signals
@@ -18,6 +19,7 @@ from runstrong.workouts.models import (
     Program,
     Result,
     SessionEvent,
+    SessionStatus,
     Source,
     WorkoutSession,
 )
@@ -176,6 +178,8 @@ def session_append(
             session = (
                 WorkoutSession.objects.select_for_update()
                 .filter(id=session_id, athlete=athlete)
+                # A result logged by hand: finished with no events, nothing to add.
+                .exclude(status=SessionStatus.FINISHED, event_count=0)
                 .first()
             )
             if session is None:
@@ -255,6 +259,181 @@ def _core_exercise(program: Program, plan: Mapping[str, Any]) -> str:
         if len(program_slot["pool"]) > 1:
             return str(plan_slot["prescribed_exercise"])
     return str(slots[0]["prescribed_exercise"])
+
+
+# ---------------------------------------------------------------------------
+# Results logged by hand.
+
+# No program in the catalog takes this long; a bigger figure is a typo.
+MANUAL_LONGEST_MS = 4 * 60 * 60 * 1000
+MANUAL_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+# When the athlete gives a date but no time: midday in the site's time zone,
+# far from either end of the day, so the result stays on the day they gave.
+MANUAL_DEFAULT_TIME = time(12, 0)
+# A scaled result may have done fewer reps than prescribed (how many is not
+# recorded), so the floors cannot be applied; this only catches a slip of the
+# finger (seconds typed as minutes).
+MANUAL_SCALED_SHORTEST_MS = 60 * 1000
+
+
+class ManualResultError(ValueError):
+    """A hand-logged result that cannot be stored; ``problems`` says every reason."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def _seconds(ms: float) -> str:
+    whole = int(ms // 1000)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _manual_problems(
+    *,
+    plan: engine.SessionPlan,
+    started_at: datetime,
+    in_future: bool,
+    total_ms: int,
+    splits_ms: Sequence[int] | None,
+    scaled: bool,
+    time_cap_minutes: int | None,
+) -> list[str]:
+    problems: list[str] = []
+    if in_future:
+        problems.append("The date is in the future: log a workout once it is done.")
+    elif started_at < MANUAL_EARLIEST:
+        problems.append(f"The date is too far back: give one from {MANUAL_EARLIEST:%Y} on.")
+    if not 0 < total_ms <= MANUAL_LONGEST_MS:
+        problems.append(
+            f"A total of {_seconds(total_ms)} is not plausible: "
+            f"give a time above 0:00 and at most {_seconds(MANUAL_LONGEST_MS)}."
+        )
+    elif time_cap_minutes is not None and total_ms > time_cap_minutes * 60_000:
+        problems.append(
+            f"{_seconds(total_ms)} is over this program's {time_cap_minutes}-minute cap; "
+            "a capped workout can only be recorded live."
+        )
+    floors = [slot.reps * slot.floor_seconds_per_rep * 1000 for slot in plan.slots]
+    if scaled:
+        if 0 < total_ms < MANUAL_SCALED_SHORTEST_MS:
+            problems.append(
+                f"A total of {_seconds(total_ms)} is not plausible, even scaled: "
+                f"give at least {_seconds(MANUAL_SCALED_SHORTEST_MS)}."
+            )
+    elif 0 < total_ms < sum(floors):
+        problems.append(
+            f"A total of {_seconds(total_ms)} is faster than anyone could do "
+            f"{plan.reps_target} reps (the plausible floor is {_seconds(sum(floors))})."
+        )
+    if splits_ms is not None:
+        if len(splits_ms) != len(plan.slots):
+            problems.append(
+                f"Give one split per exercise ({len(plan.slots)}), or none; "
+                f"{len(splits_ms)} were given."
+            )
+        else:
+            if any(split <= 0 for split in splits_ms):
+                problems.append("Every split must be above 0:00.")
+            if sum(splits_ms) != total_ms:
+                problems.append(
+                    f"The splits add up to {_seconds(sum(splits_ms))}, "
+                    f"not to the total of {_seconds(total_ms)}."
+                )
+            if not scaled:
+                for slot, split, floor in zip(plan.slots, splits_ms, floors, strict=True):
+                    if 0 < split < floor:
+                        problems.append(
+                            f"{slot.exercise_name}: {slot.reps} reps in {_seconds(split)} "
+                            f"is faster than the plausible {_seconds(floor)}."
+                        )
+    return problems
+
+
+def result_log_manual(
+    *,
+    athlete: User,
+    program: Program | str,
+    started_at: date | datetime,
+    total_ms: int,
+    splits_ms: Sequence[int] | None = None,
+    scaled: bool = False,
+    scaled_how: str = "",
+    now: datetime | None = None,
+) -> Result:
+    """Store a result done without the app ("on paper"), marked ``manual``.
+
+    It is kept like any other result — in history, progress charts and the
+    rotation — but never on a board, since nothing in it can be checked.
+    Its session holds the plan as it would have been that day (so every page
+    that names the slots reads it as usual), status finished, and no events.
+
+    ``started_at`` is a date (the time is taken as midday, site time) or an
+    aware datetime. Raises ``ManualResultError`` listing every problem; on any
+    of them nothing is written.
+    """
+    now = now or timezone.now()
+    if isinstance(started_at, datetime):
+        moment = started_at
+        in_future = moment > now
+    else:
+        in_future = started_at > timezone.localdate(now)
+        # Today's workout logged in the morning: not yet midday, so "now".
+        moment = min(timezone.make_aware(datetime.combine(started_at, MANUAL_DEFAULT_TIME)), now)
+    if isinstance(program, str):
+        found = Program.objects.filter(slug=program).first()
+        if found is None:
+            raise ManualResultError([f"There is no program called '{program}'."])
+        program = found
+    spec = program_to_catalog(program)
+    with transaction.atomic():
+        plan = catalog.build_plan(
+            spec, program_exercises(spec), last_done=last_done_in_rotations(athlete, spec)
+        )
+        problems = _manual_problems(
+            plan=plan,
+            started_at=moment,
+            in_future=in_future,
+            total_ms=total_ms,
+            splits_ms=splits_ms,
+            scaled=scaled,
+            time_cap_minutes=program.time_cap_minutes,
+        )
+        if problems:
+            raise ManualResultError(problems)
+        session = WorkoutSession.objects.create(
+            athlete=athlete,
+            program=program,
+            plan=plan.to_dict(),
+            status=SessionStatus.FINISHED,
+        )
+        note = scaled_how.strip()
+        result = Result.objects.create(
+            session=session,
+            athlete=athlete,
+            program=program,
+            core_exercise=_core_exercise(program, session.plan),
+            started_at=moment,
+            total_ms=total_ms,
+            # No pauses are known: the total is the time from start to finish.
+            elapsed_ms=total_ms,
+            paused_ms=0,
+            splits_ms=list(splits_ms) if splits_ms is not None else [None] * len(plan.slots),
+            rests_ms=[0] * len(plan.slots),
+            reps_done=[slot.reps for slot in plan.slots],
+            reps_total=plan.reps_target,
+            reps_per_minute=round(plan.reps_target * 60_000 / total_ms, 1),
+            scaled=scaled,
+            scaled_how=[note or "logged as scaled"] if scaled else [],
+            capped=False,
+            reps_at_cap=None,
+            unverified=False,
+            unverified_why=[],
+            visibility=athlete.default_privacy,
+            manual=True,
+        )
+        signals.result_recorded.send(sender=Result, result=result)
+    return result
 
 
 def session_restore(

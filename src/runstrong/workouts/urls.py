@@ -11,5 +11,6 @@ urlpatterns = [
     path("programs/<slug:slug>/", views.program_detail, name="program"),
     path("programs/<slug:slug>/start/", views.program_start, name="program_start"),
     path("history/", views.history, name="history"),
+    path("history/log/", views.history_log, name="log"),
     path("sessions/<uuid:session_id>/", views_session.session_page, name="session"),
 ]

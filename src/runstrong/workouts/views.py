@@ -8,6 +8,7 @@ modules ``progress`` and ``charts``.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, datetime
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,11 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from runstrong.accounts.web import logged_in_athlete, request_athlete
 from runstrong.workouts import catalog, charts, pictures, progress, selectors, services
-from runstrong.workouts.forms import StartForm
+from runstrong.workouts.forms import ManualResultForm, StartForm
 from runstrong.workouts.models import Program, Result
 
 
@@ -163,3 +164,46 @@ def history(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "workouts/history.html", {"sections": sections})
+
+
+# ---------------------------------------------------------------------------
+# A workout done without the app, logged by hand.
+
+
+def _log_response(
+    request: HttpRequest, form: ManualResultForm, *, status: int = 200
+) -> HttpResponse:
+    return render(request, "workouts/log.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def history_log(request: HttpRequest) -> HttpResponse:
+    athlete = logged_in_athlete(request)
+    programs = [(program.slug, program.name) for program in selectors.program_list()]
+    if request.method != "POST":
+        initial = {"day": timezone.localdate(), "program": selectors.DEFAULT_PROGRAM}
+        return _log_response(request, ManualResultForm(programs=programs, initial=initial))
+    form = ManualResultForm(request.POST, programs=programs)
+    if form.is_valid():
+        data = form.cleaned_data
+        started_at: date | datetime = data["day"]
+        if data["time_of_day"] is not None:
+            started_at = timezone.make_aware(datetime.combine(data["day"], data["time_of_day"]))
+        try:
+            result = services.result_log_manual(
+                athlete=athlete,
+                program=data["program"],
+                started_at=started_at,
+                total_ms=data["total"],
+                splits_ms=data["splits"],
+                scaled=data["scaled"],
+                scaled_how=data["scaled_how"] if data["scaled"] else "",
+            )
+        except services.ManualResultError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            # Reversed here, not at import: the result page is community's route.
+            return HttpResponseRedirect(reverse("community:result", args=[result.id]))
+    return _log_response(request, form, status=422)
