@@ -98,3 +98,22 @@ def test_uploads_are_rate_limited(full_athlete: Any, client: Client) -> None:
 
     assert statuses[:-1] == [422] * views_export.IMPORTS_PER_HOUR
     assert statuses[-1] == 429
+
+
+def test_an_export_too_large_for_a_request_is_sent_to_the_command_line(
+    full_athlete: Any, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _export(full_athlete, tmp_path / "alex.zip")
+    WorkoutSession.objects.filter(athlete=full_athlete).delete()
+    # Four sessions of about 27 events to append again: some 0.4 s of work, over 0.1 s.
+    monkeypatch.setattr(views_export, "WEB_BUDGET_SECONDS", 0.1)
+    client.force_login(full_athlete)
+    before = _counts()
+
+    with path.open("rb") as upload:
+        response = client.post("/accounts/your-data/import/", {"file": upload})
+
+    assert response.status_code == 422
+    assert b"too large to bring in from the web page" in response.content
+    assert b"runstrong import-export FILE" in response.content
+    assert _counts() == before

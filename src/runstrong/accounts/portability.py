@@ -109,6 +109,10 @@ class Restore:
 class Section:
     """One app's part of an export.
 
+    ``cost`` estimates, in seconds, what restoring the section would take for an
+    athlete (what they already have costs nearly nothing), so the web can send a
+    large import to the command line before starting it.
+
     ``parts`` gives the section's JSON object for an athlete: its values are
     JSON-ready, or iterators (written as arrays, item by item, never held
     whole). ``files`` gives the extra members, each as (name, a function that
@@ -122,6 +126,7 @@ class Section:
     restore: Callable[[Restore, Mapping[str, Any]], None]
     tables: tuple[Table, ...] = ()
     files: Callable[[User], Iterable[tuple[str, Callable[[], bytes]]]] | None = None
+    cost: Callable[[User, Mapping[str, Any]], float] | None = None
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -532,17 +537,33 @@ class ImportReport:
 
 
 def import_export(
-    *, source: IO[bytes], athlete: User | None = None, athlete_name: str | None = None
+    *,
+    source: IO[bytes],
+    athlete: User | None = None,
+    athlete_name: str | None = None,
+    budget_seconds: float | None = None,
 ) -> ImportReport:
     """Recreate an export's data for ``athlete`` (the web: whoever uploads it) or, from
     the CLI, for the athlete named ``athlete_name`` (default: the export's user
     name), made if there is none. Raises ImportRefused; then nothing was written.
     Importing the same file again adds nothing: sessions keep their ids, run files
     are known by their content, and the rest is matched before it is added.
+    With ``budget_seconds`` (a web request's time), an export whose import is
+    estimated to take longer is refused before anything is written.
     """
     archive, document = read_export(source)
     parts = document["sections"]
     chosen = sections()
+    if budget_seconds is not None and athlete is not None:
+        estimate = sum(
+            section.cost(athlete, parts[section.name]) for section in chosen if section.cost
+        )
+        if estimate > budget_seconds:
+            raise ImportRefused(
+                f"this export is too large to bring in from the web page (about "
+                f"{estimate:.0f} s of work; a page may take {budget_seconds:.0f} s): "
+                "use `runstrong import-export FILE` on the server"
+            )
     with transaction.atomic():
         created = False
         if athlete is None:

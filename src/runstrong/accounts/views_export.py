@@ -27,6 +27,8 @@ IMPORTS_PER_HOUR = 5
 # An export with ten years of run files is some hundreds of MB; a web request
 # takes up to this, and `runstrong import-export` any size.
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+# The work one upload may take: gunicorn ends a request at 90 s (runstrong.server).
+WEB_BUDGET_SECONDS = 60.0
 TEMPLATE = "accounts/your_data.html"
 
 
@@ -74,7 +76,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         )
     else:
         try:
-            report = portability.import_export(source=upload, athlete=athlete)
+            report = portability.import_export(
+                source=upload, athlete=athlete, budget_seconds=WEB_BUDGET_SECONDS
+            )
         except portability.ImportRefused as error:
             problem = f"{upload.name}: {error}"
     if problem is not None:

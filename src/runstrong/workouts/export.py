@@ -23,6 +23,9 @@ from runstrong.workouts.formatting import format_duration
 from runstrong.workouts.models import Program, Result, SessionEvent, WorkoutSession
 
 CHUNK = 200  # sessions fetched at a time, each with its events
+# Appending one event, locked and folded: ~2.8 ms on SQLite (500 sessions of 27
+# events in 37.6 s); rounded up.
+SECONDS_PER_EVENT = 0.004
 
 
 def _sessions(athlete: User) -> Iterator[WorkoutSession]:
@@ -216,8 +219,20 @@ def _restore(restore: portability.Restore, part: Mapping[str, Any]) -> None:
             restore.counts["results"] += Result.objects.filter(session_id=session.id).exists()
 
 
+def _cost(athlete: User, part: Mapping[str, Any]) -> float:
+    """Seconds to restore the sessions the athlete does not have yet."""
+    ids = [data["id"] for data in part["sessions"]]
+    have = {
+        str(session_id)
+        for session_id in WorkoutSession.objects.filter(id__in=ids).values_list("id", flat=True)
+    }
+    events = sum(len(data["events"]) for data in part["sessions"] if data["id"] not in have)
+    return events * SECONDS_PER_EVENT
+
+
 SECTION = portability.Section(
     name="workouts",
+    cost=_cost,
     parts=_parts,
     restore=_restore,
     tables=(portability.Table("results.csv", _results_header, _results_rows),),
