@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -71,6 +72,14 @@ def full_athlete(athlete: Any, clubmate: Any, catalog_synced: None) -> Any:
     assert unverified.unverified
     capped = _capped(athlete, start_at=T0 + 6 * DAY_MS)
     social.result_boards_set(athlete=athlete, result_id=capped.pk, on_boards=False)
+    # Done on paper and logged by hand afterwards, with its splits.
+    workout_services.result_log_manual(
+        athlete=athlete,
+        program="runners-250",
+        started_at=date(2025, 10, 20),
+        total_ms=30 * 60_000,
+        splits_ms=[6 * 60_000] * 5,
+    )
     # Started and left: a session without a result is exported too.
     workout_services.session_start(athlete=athlete, program=Program.objects.get(slug="runners-500"))
 

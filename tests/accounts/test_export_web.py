@@ -66,8 +66,8 @@ def test_the_upload_imports_into_the_logged_in_athlete(
         response = client.post("/accounts/your-data/import/", {"file": upload}, follow=True)
 
     assert response.status_code == 200
-    assert b"Imported: 5 sessions, 4 results" in response.content
-    assert Result.objects.filter(athlete=full_athlete).count() == 4
+    assert b"Imported: 6 sessions, 5 results" in response.content
+    assert Result.objects.filter(athlete=full_athlete).count() == 5
 
 
 def test_a_bad_upload_gets_422_and_the_message(

@@ -90,6 +90,12 @@ class Restore:
     created: bool  # the athlete was made by this import (the CLI into a fresh instance)
     counts: Counter[str] = dataclasses.field(default_factory=Counter)
     notes: list[str] = dataclasses.field(default_factory=list)
+    # A session's id in the file → its id here. The same, except for a result
+    # logged by hand, which is logged again under a new session.
+    session_ids: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def session_id(self, exported: str) -> str:
+        return self.session_ids.get(exported, exported)
 
     def refuse(self, where: str, problem: str) -> NoReturn:
         raise ImportRefused(f"{JSON_MEMBER}: {where}: {problem}")

@@ -123,7 +123,11 @@ def _restore_clubs(restore: portability.Restore, clubs: list[dict[str, Any]]) ->
 
 def _own_results(restore: portability.Restore) -> Iterator[tuple[dict[str, Any], Result]]:
     sessions = restore.document["sections"]["workouts"]["sessions"]
-    wanted = {data["id"]: data["result"] for data in sessions if data["result"] is not None}
+    wanted = {
+        restore.session_id(data["id"]): data["result"]
+        for data in sessions
+        if data["result"] is not None
+    }
     results = Result.objects.filter(athlete=restore.athlete, session_id__in=list(wanted))
     for result in results.order_by("started_at", "id"):
         yield wanted[str(result.session_id)], result
@@ -159,10 +163,10 @@ def _visible_results(restore: portability.Restore, session_ids: set[str]) -> dic
 
 
 def _restore_cheers(restore: portability.Restore, cheers: list[dict[str, Any]]) -> None:
-    results = _visible_results(restore, {cheer["session"] for cheer in cheers})
+    results = _visible_results(restore, {restore.session_id(c["session"]) for c in cheers})
     passed_over = 0
     for cheer in cheers:
-        result = results.get(cheer["session"])
+        result = results.get(restore.session_id(cheer["session"]))
         if result is None:
             passed_over += 1
             continue
@@ -178,7 +182,7 @@ def _restore_cheers(restore: portability.Restore, cheers: list[dict[str, Any]]) 
 
 
 def _restore_comments(restore: portability.Restore, comments: list[dict[str, Any]]) -> None:
-    results = _visible_results(restore, {comment["session"] for comment in comments})
+    results = _visible_results(restore, {restore.session_id(c["session"]) for c in comments})
     passed_over = 0
     for position, data in enumerate(comments):
         where = f"sections.community.comments[{position}]"
@@ -186,7 +190,7 @@ def _restore_comments(restore: portability.Restore, comments: list[dict[str, Any
         edited_at = (
             restore.moment(f"{where}.edited_at", data["edited_at"]) if data["edited_at"] else None
         )
-        result = results.get(data["session"])
+        result = results.get(restore.session_id(data["session"]))
         if result is None:
             passed_over += 1
             continue

@@ -59,6 +59,7 @@ def result_dict(result: Result) -> dict[str, Any]:
         "visibility": result.visibility,
         "on_boards": result.on_boards,
         "review": result.review,
+        "manual": result.manual,
     }
 
 
@@ -106,6 +107,7 @@ def _results_header(athlete: User) -> Sequence[str]:
         "capped",
         "reps_at_cap",
         "unverified",
+        "manual",
         "visibility",
         "on_boards",
     ]
@@ -149,20 +151,22 @@ def _results_rows(athlete: User) -> Iterator[Sequence[object]]:
             result.capped,
             result.reps_at_cap,
             result.unverified,
+            result.manual,
             result.visibility,
             result.on_boards,
         ]
         names = result.session.exercise_names
         for slot in range(slot_count):
             if slot < len(result.splits_ms):
-                split = int(result.splits_ms[slot])
-                rest = int(result.rests_ms[slot]) if slot < len(result.rests_ms) else 0
+                # A hand-logged result may leave its splits out (null).
+                split = result.splits_ms[slot]
+                rest = result.rests_ms[slot] if slot < len(result.rests_ms) else 0
                 row += [
                     names[slot] if slot < len(names) else "",
                     result.reps_done[slot] if slot < len(result.reps_done) else "",
-                    _seconds(rest),
-                    _seconds(split),
-                    format_duration(split),
+                    _seconds(int(rest)),
+                    "" if split is None else _seconds(int(split)),
+                    "" if split is None else format_duration(int(split)),
                 ]
             else:
                 row += ["", "", "", "", ""]
@@ -184,6 +188,9 @@ def _restore(restore: portability.Restore, part: Mapping[str, Any]) -> None:
                 f"the program {data['program']!r} is not installed here "
                 "(add it with `runstrong programs add FILE` first)",
             )
+        if data["result"] is not None and data["result"]["manual"]:
+            _restore_manual(restore, data, program, where)
+            continue
         slots = data["plan"]["slots"]
         known = WorkoutSession.objects.filter(id=data["id"]).exists()
         try:
@@ -228,6 +235,44 @@ def _cost(athlete: User, part: Mapping[str, Any]) -> float:
     }
     events = sum(len(data["events"]) for data in part["sessions"] if data["id"] not in have)
     return events * SECONDS_PER_EVENT
+
+
+def _restore_manual(
+    restore: portability.Restore, data: Mapping[str, Any], program: Program, where: str
+) -> None:
+    """A result logged by hand is logged again the same way, through
+    ``services.result_log_manual`` (its checks, never on a board). It has no events
+    to match by, so one of the same program, start and time that is already here
+    counts as this one."""
+    result = data["result"]
+    if data["events"]:
+        restore.refuse(f"{where}.events", "a result logged by hand has no events")
+    started_at = restore.moment(f"{where}.result.started_at", result["started_at"])
+    same = Result.objects.filter(
+        athlete=restore.athlete,
+        manual=True,
+        program=program,
+        started_at=started_at,
+        total_ms=result["total_ms"],
+    ).first()
+    if same is None:
+        splits = result["splits_ms"]
+        note = "; ".join(result["scaled_how"])
+        try:
+            same = services.result_log_manual(
+                athlete=restore.athlete,
+                program=program,
+                started_at=started_at,
+                total_ms=result["total_ms"],
+                splits_ms=None if None in splits else splits,
+                scaled=result["scaled"],
+                scaled_how="" if note == "logged as scaled" else note,
+            )
+        except services.ManualResultError as error:
+            restore.refuse(f"{where}.result", str(error))
+        restore.counts["sessions"] += 1
+        restore.counts["results"] += 1
+    restore.session_ids[data["id"]] = str(same.session_id)
 
 
 SECTION = portability.Section(
