@@ -326,6 +326,26 @@ def _malformed_json(source: Path, tmp_path: Path) -> Path:
     return target
 
 
+def _nested(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "nested.zip"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as new:
+        new.writestr("runstrong.json", "[" * 200_000)
+    return target
+
+
+def _not_an_export(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "photos.zip"
+    with zipfile.ZipFile(target, "w") as new:
+        new.writestr("holiday.jpg", b"\xff\xd8")
+    return target
+
+
+def _unknown_program(source: Path, tmp_path: Path) -> Path:
+    document = _document(source)
+    document["sections"]["plans"]["week"]["program"] = "runners-1000"
+    return _rewrite(source, tmp_path / "unknown.zip", document)
+
+
 HOSTILE: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "bad schema": (
         _bad_schema,
@@ -338,6 +358,12 @@ HOSTILE: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "zip bomb": (_bomb, "runs/huge.gpx: it unpacks to 200 MB from"),
     "truncated zip": (_truncated, "the zip archive is damaged or truncated"),
     "malformed JSON": (_malformed_json, "runstrong.json: line 2, column 2: not valid JSON"),
+    "deeply nested JSON": (_nested, "runstrong.json: nested too deeply"),
+    "not an export": (_not_an_export, "this is not a RunStrong export: it has no runstrong.json"),
+    "a program not installed": (
+        _unknown_program,
+        "runstrong.json: sections.plans.week.program: the program 'runners-1000' is not installed",
+    ),
 }
 
 

@@ -370,6 +370,8 @@ def read_export(source: IO[bytes]) -> tuple[ExportArchive, dict[str, Any]]:
         document = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise ImportRefused(f"{JSON_MEMBER}: not UTF-8 text") from None
+    except RecursionError:
+        raise ImportRefused(f"{JSON_MEMBER}: nested too deeply to be an export") from None
     except (json.JSONDecodeError, ValueError) as error:
         where = (
             f"line {error.lineno}, column {error.colno}"

@@ -18,6 +18,7 @@ from runstrong.accounts import portability
 from runstrong.accounts.models import User
 from runstrong.plans import services
 from runstrong.plans.models import PlanItem, WeekPlan
+from runstrong.workouts.models import Program
 
 
 def _week(athlete: User) -> dict[str, Any] | None:
@@ -67,6 +68,10 @@ def _restore(restore: portability.Restore, part: Mapping[str, Any]) -> None:
         race_day = date.fromisoformat(week["race_day"]) if week["race_day"] else None
     except ValueError:
         restore.refuse("sections.plans.week.race_day", "not a date")
+    if not Program.objects.filter(slug=week["program"]).exists():
+        restore.refuse(
+            "sections.plans.week.program", f"the program {week['program']!r} is not installed here"
+        )
     before = _week(restore.athlete)
     try:
         services.plan_save(
