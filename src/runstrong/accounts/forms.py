@@ -127,3 +127,21 @@ class ProfileForm(forms.Form):
                 f"Enter a year between {OLDEST_BIRTH_YEAR} and {this_year}, or leave it empty."
             )
         return year
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(
+        label="New e-mail address",
+        max_length=254,
+        help_text="We send a link there; your address changes when you open it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        help_text="To be sure it is you.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

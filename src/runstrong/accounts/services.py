@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 
 from runstrong import ratelimit
@@ -157,3 +159,133 @@ def reset_attempt(*, ip: str, email: str) -> ratelimit.Decision:
     if decision.allowed and email:
         decision = ratelimit.hit(f"reset:email:{email.strip().lower()}", RESETS_PER_EMAIL, HOUR)
     return decision
+
+
+# ---------------------------------------------------------------------------
+# Account settings: a new e-mail address, confirmed from that address.
+
+# A change-of-address link works this long (the password reset link: a day too).
+EMAIL_CHANGE_MAX_AGE = 24 * HOUR
+EMAIL_CHANGE_SALT = "runstrong.accounts.email-change"
+# Change-of-address e-mails per athlete, so nobody can mail-bomb an inbox from
+# a logged-in account; and password-change attempts, so a stolen session
+# cannot guess the current password any faster than the log-in form allows.
+EMAIL_CHANGES_PER_USER = 5
+PASSWORD_CHANGES_PER_USER = LOGIN_FAILURES_PER_EMAIL
+
+
+class EmailChangeInvalid(ValueError):
+    """The change-of-address link is tampered with, expired, used, or someone else's."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmailChanged:
+    user: User
+    old_email: str
+
+
+def email_change_attempt(*, user: User) -> ratelimit.Decision:
+    """Count one change-of-address e-mail for this athlete; refused past the hourly limit."""
+    return ratelimit.hit(f"email-change:user:{user.pk}", EMAIL_CHANGES_PER_USER, HOUR)
+
+
+def password_change_attempt(*, user: User) -> ratelimit.Decision:
+    """Claim one password-change try; ``ratelimit.give_back`` it when the change succeeds."""
+    return ratelimit.hit(
+        f"password-change:user:{user.pk}", PASSWORD_CHANGES_PER_USER, LOGIN_WINDOW_SECONDS
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EmailChangeRequest:
+    token: str
+    new_email: str  # normalised: where the link goes
+
+
+def email_change_request(*, user: User, new_email: str) -> EmailChangeRequest:
+    """A signed token that moves ``user`` to ``new_email`` once its link is opened.
+
+    Nothing is written now: the address changes only in ``email_change_confirm``.
+    The token carries the address it replaces, so it stops working once the
+    address changed (it was used, or another link was used first). Raises
+    EmailTaken when another account has the address already.
+    """
+    new_email = User.objects.normalize_email(new_email.strip())
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        raise EmailTaken(new_email)
+    if new_email.lower() == user.email.lower():
+        raise EmailChangeInvalid("That is your address already.")
+    payload = {"user": user.pk, "old": user.email, "new": new_email}
+    token = signing.dumps(payload, salt=EMAIL_CHANGE_SALT, compress=True)
+    return EmailChangeRequest(token=token, new_email=new_email)
+
+
+def email_change_read(token: str) -> dict[str, Any]:
+    """The token's payload if it is genuine and recent; else EmailChangeInvalid."""
+    try:
+        payload = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise EmailChangeInvalid(
+            "This link is more than a day old. Ask for a new one from your account settings."
+        ) from None
+    except signing.BadSignature:
+        raise EmailChangeInvalid("This link is not valid: copy the whole of it.") from None
+    if not isinstance(payload, dict) or set(payload) != {"user", "old", "new"}:
+        raise EmailChangeInvalid("This link is not valid: copy the whole of it.")
+    return payload
+
+
+def email_change_confirm(*, token: str, viewer: User | None = None) -> EmailChanged:
+    """Move the account to the token's new address; one transaction.
+
+    Raises EmailChangeInvalid (bad, expired or used link; a link of another
+    account than the logged-in one) or EmailTaken (another account took the
+    address since the link was sent). The caller tells the old address.
+    """
+    payload = email_change_read(token)
+    if viewer is not None and viewer.pk != payload["user"]:
+        raise EmailChangeInvalid("This link belongs to another account: log out first.")
+    try:
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(pk=payload["user"]).first()
+            if user is None or user.email.lower() != str(payload["old"]).lower():
+                raise EmailChangeInvalid(
+                    "This link was used already, or your address changed since it was sent."
+                )
+            new_email = str(payload["new"])
+            if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+                raise EmailTaken(new_email)
+            old_email = user.email
+            user.email = new_email
+            user.save(update_fields=["email"])
+            return EmailChanged(user=user, old_email=old_email)
+    except IntegrityError:
+        # Another account took the address between the check and the save.
+        raise EmailTaken(str(payload["new"])) from None
+
+
+# ---------------------------------------------------------------------------
+# Deleting an account.
+
+
+class WrongPassword(ValueError):
+    """The password given to confirm a deletion is not the account's."""
+
+
+def account_delete(*, athlete: User, password: str) -> None:
+    """Delete the athlete and everything of theirs, in one transaction.
+
+    The password is checked first; a wrong one raises WrongPassword and deletes
+    nothing. ``signals.account_deleting`` goes out before the user row is
+    deleted, so the apps above act while the athlete still exists (clubs handed
+    over, board and club versions moved); every row that points at the athlete
+    then goes by its foreign key's cascade (sessions, events, results, cheers,
+    comments, notifications, runs with their files, plan), or loses the link
+    (programs they added, clubs they created, flags they resolved).
+    """
+    if not password or not athlete.check_password(password):
+        raise WrongPassword("That is not your password.")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=athlete.pk)
+        signals.account_deleting.send(sender=User, athlete=locked)
+        locked.delete()

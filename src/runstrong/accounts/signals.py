@@ -11,3 +11,9 @@ from django.dispatch import Signal
 # An athlete's profile was saved. Sent with ``athlete`` (accounts.models.User)
 # and ``changed``: the set of field names whose values changed.
 profile_changed = Signal()
+
+# An athlete is about to be deleted (``services.account_delete``), inside its
+# transaction, before the user row goes. Sent with ``athlete``. The apps above
+# undo what a cascade cannot: hand over or close the clubs they ran, move the
+# versions of every board and club member list they were on, drop share cards.
+account_deleting = Signal()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from runstrong.accounts import views, views_export
+from runstrong.accounts import views, views_export, views_settings
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,6 +16,16 @@ urlpatterns = [
     path("your-data/", views_export.your_data, name="your_data"),
     path("your-data/export/", views_export.export_download, name="export_download"),
     path("your-data/import/", views_export.import_upload, name="import_upload"),
+    path("email/", views_settings.email_change, name="email_change"),
+    path("email/confirm/<str:token>/", views_settings.email_confirm, name="email_confirm"),
+    path("password/", views_settings.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/changed/",
+        views_settings.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("delete/", views_settings.account_delete, name="delete"),
+    path("deleted/", views_settings.account_deleted, name="deleted"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

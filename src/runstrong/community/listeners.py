@@ -12,6 +12,7 @@ from typing import Any
 
 from runstrong.accounts import signals as account_signals
 from runstrong.accounts.models import User
+from runstrong.community.services import athlete_depart
 from runstrong.community.services_boards import board_refresh
 from runstrong.community.services_share import share_cards_discard
 from runstrong.workouts import signals as workout_signals
@@ -35,6 +36,11 @@ def profile_changed(*, athlete: User, changed: frozenset[str], **_: Any) -> None
         share_cards_discard(athlete_id=athlete.pk)
 
 
+def account_deleting(*, athlete: User, **_: Any) -> None:
+    athlete_depart(athlete=athlete)
+
+
 def connect() -> None:
     workout_signals.result_recorded.connect(result_recorded, dispatch_uid="community.result")
     account_signals.profile_changed.connect(profile_changed, dispatch_uid="community.profile")
+    account_signals.account_deleting.connect(account_deleting, dispatch_uid="community.deleting")

@@ -26,6 +26,7 @@ from runstrong.community.models import (
     COMMENT_MAX_LENGTH,
     FLAG_NOTE_MAX_LENGTH,
     NOTIFICATION_DETAIL_LENGTH,
+    BoardEntry,
     Cheer,
     Club,
     Comment,
@@ -410,6 +411,29 @@ def club_leave(*, athlete: User, slug: str) -> None:
             assert heir is not None
             heir.role = Role.ADMIN
             heir.save(update_fields=["role"])
+
+
+def athlete_depart(*, athlete: User) -> None:
+    """What community does before an account is deleted (the rows then cascade).
+
+    Leaves every club the way ``club_leave`` does: a club they alone ran goes
+    to its longest-standing member, one they were alone in is deleted, and
+    each club's member list moves its version. The athlete's board entries go
+    now and every board they stood on moves its version, so the very next
+    request anywhere (every process, every cached page) shows them gone.
+    Their share cards are discarded with their bytes.
+    """
+    with transaction.atomic():
+        slugs = list(
+            Membership.objects.filter(athlete=athlete).values_list("club__slug", flat=True)
+        )
+        for slug in slugs:
+            club_leave(athlete=athlete, slug=slug)
+        entries = BoardEntry.objects.filter(athlete_id=athlete.pk)
+        program_ids = set(entries.values_list("program_id", flat=True))
+        entries.delete()
+        board_cache.bump(program_ids)
+        share_cards_discard(athlete_id=athlete.pk)
 
 
 def club_token_rotate(*, admin: User, slug: str) -> Club:
