@@ -109,6 +109,7 @@ def test_after_deleting_no_row_anywhere_points_at_the_athlete(
     assert Client().get(f"/r/{public.pk}/card.png").status_code == 200  # a card stored
     assert ShareCard.objects.filter(result=public).exists()
     client = logged_in(athlete)
+    other_device = logged_in(athlete)
     # Before: the athlete shows up in many tables.
     before = rows_pointing_at(athlete.pk)
     for table in ("workouts_result", "runs_activity", "plans_weekplan", "community_comment"):
@@ -118,6 +119,7 @@ def test_after_deleting_no_row_anywhere_points_at_the_athlete(
 
     assert response.status_code == 302 and response["Location"] == "/accounts/deleted/"
     assert rows_pointing_at(athlete.pk) == []
+    assert other_device.get("/accounts/profile/").status_code == 302
     assert not ShareCard.objects.filter(result_id=public.pk).exists()
     # Their comment on the clubmate's result went too; the clubmate's result stays.
     assert Comment.objects.filter(result=theirs).count() == 0

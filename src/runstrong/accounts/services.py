@@ -6,8 +6,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from runstrong import ratelimit
 from runstrong.accounts import signals
@@ -285,7 +288,25 @@ def account_delete(*, athlete: User, password: str) -> None:
     """
     if not password or not athlete.check_password(password):
         raise WrongPassword("That is not your password.")
+    user_id = athlete.pk
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=athlete.pk)
+        locked = User.objects.select_for_update().get(pk=user_id)
         signals.account_deleting.send(sender=User, athlete=locked)
         locked.delete()
+    _sessions_end(user_id=user_id)
+
+
+def _sessions_end(*, user_id: int) -> None:
+    """Log the deleted athlete out on every device: their session rows go too.
+
+    A session names its user only inside its encoded data, so each live one is
+    decoded (tens of microseconds each; fine for an action this rare). Done
+    after the deletion's transaction: a session whose user is gone already
+    lets nobody in, so this is tidying, not a lock worth holding.
+    """
+    mine = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user_id)
+    ]
+    Session.objects.filter(session_key__in=mine).delete()
