@@ -8,11 +8,15 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runstrong.cli import CommandError, _ready, console
 
+if TYPE_CHECKING:
+    from runstrong.accounts.models import User
 
-def _athlete(name: str | None) -> object:
+
+def _athlete(name: str | None) -> User:
     from runstrong.accounts.models import User
     from runstrong.workouts.services import athlete_local
 
@@ -32,12 +36,12 @@ def cmd_export(args: argparse.Namespace) -> None:
     target = Path(args.file)
     if target.is_dir():
         raise CommandError(f"{target} is a folder: name the zip file to write")
+    if not target.parent.is_dir():
+        raise CommandError(f"{target.parent}: no such folder")
     _ready()
     from runstrong.accounts import portability
-    from runstrong.accounts.models import User
 
     athlete = _athlete(args.athlete)
-    assert isinstance(athlete, User)
     began = time.perf_counter()
     # Written beside the target and renamed at the end: a failed export never
     # leaves half a zip under the name asked for.
