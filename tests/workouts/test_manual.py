@@ -308,3 +308,8 @@ def test_runstrong_log_keeps_a_paper_workout_and_refuses_a_bad_one(
     history = run("history")
     assert history.returncode == 0
     assert "manual, scaled" in history.stdout and history.stdout.count("2026-01-10") == 1
+    result_id = re.search(r"Logged result (\d+)", done.stdout)
+    assert result_id is not None
+    shown = run("show", result_id.group(1))
+    assert shown.returncode == 0, shown.stderr
+    assert "flag: manual: logged by hand" in shown.stdout and "4:30.0" in shown.stdout

@@ -437,6 +437,8 @@ def _delta(ms: int) -> str:
 
 def result_flags(result: Result) -> list[str]:
     flags: list[str] = []
+    if result.manual:
+        flags.append("manual: logged by hand afterwards, so it stays off the boards")
     if result.scaled:
         flags.append("scaled: " + "; ".join(result.scaled_how) if result.scaled_how else "scaled")
     if result.capped:
