@@ -67,7 +67,19 @@ def test_the_session_page_has_no_serious_accessibility_violations(
     assert serious_violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/", "/programs/", "/programs/runners-250/", "/history/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/programs/",
+        "/programs/runners-250/",
+        "/history/",
+        "/history/log/",
+        "/accounts/email/",
+        "/accounts/password/",
+        "/accounts/delete/",
+    ],
+)
 def test_the_athletes_pages_have_no_serious_accessibility_violations(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page, path: str
 ) -> None:
