@@ -74,6 +74,12 @@ def test_a_manual_result_keeps_its_figures_and_a_finished_session_without_events
     assert not SessionEvent.objects.exists()
 
 
+def test_the_note_on_how_it_was_scaled_is_one_clean_line(athlete: Any) -> None:
+    result = log(athlete, scaled=True, scaled_how="knees\n down \u202eevil")
+
+    assert result.scaled_how == ["knees down evil"]
+
+
 def test_without_splits_each_split_is_unknown(athlete: Any) -> None:
     result = log(athlete)
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from runstrong.accounts.models import User
+from runstrong.text import clean_line
 from runstrong.workouts import catalog, engine, signals
 from runstrong.workouts.models import (
     Exercise,
@@ -407,7 +408,8 @@ def result_log_manual(
             plan=plan.to_dict(),
             status=SessionStatus.FINISHED,
         )
-        note = scaled_how.strip()
+        # Shown on the result page beside the athlete's name: one clean line.
+        note = clean_line(scaled_how)[:200]
         result = Result.objects.create(
             session=session,
             athlete=athlete,
