@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from runstrong.workouts import catalog, engine, formatting
 
@@ -149,6 +150,8 @@ class ManualResultForm(forms.Form):
         program = self.fields["program"]
         assert isinstance(program, forms.ChoiceField)
         program.choices = list(programs)
+        # The phone's date picker offers no day after today (the service checks it too).
+        self.fields["day"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_splits(self) -> list[int] | None:
         text = self.cleaned_data.get("splits", "").strip()
