@@ -126,10 +126,12 @@ def test_the_unread_badge_is_on_the_me_tab(
     links = page.locator("main .me-list a").all_inner_texts()
     assert [link.split()[0] for link in links] == [
         "Programs",
+        "Plan",
         "History",
         "Clubs",
         "Notifications",
         "Profile",
+        "Your",
     ]
     assert page.get_by_role("button", name="Log out").is_visible()
 
