@@ -190,7 +190,7 @@ def item_move(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
         return _card_response(request, page, card, status=422)
     if not outcome.moved:
         return _done(request, "That session is already on that day.")
-    when = outcome.item.day.strftime("%A %-d %B")
+    when = rules.day_name(outcome.item.day)
     return _done(request, f"Moved to {when}.")
 
 
