@@ -3,14 +3,17 @@
 // pieces fit.
 //
 // The rule every handler keeps: an action becomes events, the events are
-// written to IndexedDB, and only then does the screen change. The state shown
-// is always the fold of the stored log, never a count kept on the side.
+// kept on the phone, and only then does the screen change. For a tap "kept"
+// is the write-ahead journal (store.js, synchronous), with the IndexedDB
+// write started in the same task; every other action waits for IndexedDB.
+// The state shown is the fold of the stored log plus the journalled taps
+// IndexedDB has not confirmed yet, never a count kept on the side.
 
 import * as engine from "./engine.js";
 import {
   WakeLock, announce, hush, shortCue, signal, speak, spokenDuration, unlockAudio, unlockSpeech,
 } from "./cues.js";
-import { StaleLog, Store } from "./store.js";
+import { Journal, StaleLog, Store } from "./store.js";
 import { Syncer } from "./sync.js";
 
 const SET_SIZES = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50];
@@ -36,6 +39,14 @@ const $ = (id) => document.getElementById(id);
 
 function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;
+}
+
+function setAttr(element, name, value) {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}
+
+function setFlag(element, name, on) {
+  if (element[name] !== on) element[name] = on;
 }
 
 function pad(number) {
@@ -138,7 +149,9 @@ class LiveSession {
     }
     const serverEvents = this.boot.session.events.map(({ seq, ...event }) => event);
     const merged = await this.store.merge(this.id, serverEvents);
-    await this.adopt(merged.events, { authoritative: true });
+    this.journal = Journal.open(this.id);
+    const recovered = await this.recover();
+    await this.adopt(recovered || merged.events, { authoritative: true });
     if (merged.dropped.length) this.reportDropped(merged.dropped.length, "conflict");
 
     this.wakeLock = new WakeLock({
@@ -159,6 +172,7 @@ class LiveSession {
       // Other tabs on this phone write to the same storage; they say when.
       this.channel = new BroadcastChannel(`runstrong-session-${this.id}`);
       this.channel.onmessage = (message) => this.fromOtherTab(message.data);
+      if (recovered) this.channel.postMessage({ type: "log" });
     }
     this.wire();
     this.render();
@@ -166,6 +180,37 @@ class LiveSession {
     setInterval(() => this.tick(), CLOCK_EVERY_MS);
     this.syncer.kick();
     this.registerServiceWorker();
+  }
+
+  /**
+   * Append the taps other pages journalled and IndexedDB never confirmed (a
+   * tab closed or killed in the milliseconds between). Returns the stored
+   * log if anything was replayed, else null.
+   */
+  async recover() {
+    if (!this.journal) return null;
+    let events = null;
+    let refused = 0;
+    for (const orphan of this.journal.others(this.id)) {
+      for (const entry of orphan.entries) {
+        if (!entry || !Array.isArray(entry.events)) continue;
+        // The events as they were shown; each keeps its time unless the log
+        // has moved past it since.
+        const planned = this.planner(() => entry.events.map((event) => ({ ...event })));
+        try {
+          events = (await this.store.append(this.id, planned.plan, null, entry.id)).events;
+        } catch (error) {
+          console.warn("a journalled tap could not be replayed", error);
+          refused += 1;
+        }
+      }
+      await this.journal.forget(orphan);
+    }
+    if (refused) {
+      const taps = refused === 1 ? "1 tap" : `${refused} taps`;
+      this.notify(`${taps} from a closed page no longer fit this workout and were not kept.`);
+    }
+    return events;
   }
 
   /** Take a log as the state to show; stale reads from other tabs are ignored. */
@@ -318,13 +363,108 @@ class LiveSession {
     return Number(this.setSizeSelects[0].value) || DEFAULTS.setSize;
   }
 
+  /** The events of one tap on `state`: a set in the current slot. */
+  tapEvents(state) {
+    const slot = engine.currentSlot(state);
+    if (slot === null) return [];
+    // The last set of a slot is whatever is left, when that is fewer.
+    return [{ type: "reps", slot, n: Math.min(this.setSize(), engine.repsLeftInSlot(state)) }];
+  }
+
+  /**
+   * A tap, shown within the frame of the press: the events are built on the
+   * log this tab shows, journalled (synchronous), handed to IndexedDB and
+   * painted, all in this one task. IndexedDB's answer comes later: stored
+   * as built (the usual case, nothing more to draw); stored elsewhere
+   * because another tab got there first (the screen shows the stored log);
+   * or refused, and the tap is taken back with a message. Without a journal
+   * (localStorage disabled or full) a tap waits for IndexedDB like any
+   * other action.
+   */
   tapSet() {
-    return this.record((state) => {
-      const slot = engine.currentSlot(state);
-      if (slot === null) return [];
-      // The last set of a slot is whatever is left, when that is fewer.
-      return [{ type: "reps", slot, n: Math.min(this.setSize(), engine.repsLeftInSlot(state)) }];
-    });
+    const build = (state) => this.tapEvents(state);
+    if (!this.journal || this.state.status !== engine.Status.RUNNING) return this.record(build);
+    const before = this.state;
+    const known = this.events;
+    const planned = this.planner(build);
+    let added;
+    try {
+      added = planned.plan(known);
+    } catch (error) {
+      this.refuse(error);
+      return Promise.resolve(false);
+    }
+    if (!added.length) return Promise.resolve(false);
+    const tapId = this.journal.add(known.length, added);
+    if (tapId === null) return this.record(build);
+    // The same events for IndexedDB, unless another tab's have come first:
+    // then the tap is built again on the stored log, like any action.
+    const write = this.store.append(
+      this.id, (log) => (log === known ? added : planned.plan(log)), known, tapId);
+    this.events = [...known, ...added];
+    this.state = planned.built.state;
+    this.render();
+    this.cue(before, this.state);
+    return this.settleTap(write, { tapId, known, added, rebuild: planned.plan });
+  }
+
+  async settleTap(write, { tapId, known, added, rebuild }) {
+    let outcome;
+    try {
+      try {
+        outcome = await write;
+      } catch (error) {
+        if (!(error instanceof StaleLog)) throw error;
+        outcome = await this.store.append(this.id, rebuild, null, tapId);
+      }
+    } catch (error) {
+      this.journal.settle(tapId);
+      await this.rollBack(known);
+      this.refuse(error, "That tap could not be stored on this phone, so it does not count");
+      return false;
+    }
+    this.journal.settle(tapId);
+    if (outcome.added !== added) {
+      // Stored on another tab's log (or already replayed): show what is stored.
+      try {
+        const { events } = await this.store.snapshot(this.id);
+        if (await this.adopt(events, { authoritative: true })) this.render();
+      } catch (error) {
+        console.error(error);
+      }
+    }
+    if (outcome.added.length) {
+      this.channel?.postMessage({ type: "log" });
+      this.syncer.kick();
+    }
+    return outcome.added.length > 0;
+  }
+
+  /** Take back a tap IndexedDB refused: show the stored log again. */
+  async rollBack(known) {
+    try {
+      const { events } = await this.store.snapshot(this.id);
+      await this.adopt(events, { authoritative: true });
+    } catch (error) {
+      // The storage itself is gone: drop the tap and whatever was built on it.
+      console.error(error);
+      if (isPrefix(known, this.events)) {
+        this.events = known;
+        this.state = foldEvents(this.plan, known);
+      }
+    }
+    this.el.live.dataset.rolledBack = String(Number(this.el.live.dataset.rolledBack || 0) + 1);
+    this.render();
+  }
+
+  /** Say why an action was not stored. */
+  refuse(error, lead = "That tap could not be stored on this phone") {
+    if (error instanceof engine.EventError) {
+      this.notify(error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".");
+    } else {
+      console.error(error);
+      this.notify(`${lead}: ${error.message || error}`);
+    }
   }
 
   voiceOn() {
@@ -357,43 +497,20 @@ class LiveSession {
    */
   async record(build) {
     const before = this.state;
-    let built = null; // the log and state that build produced, to show without folding again
-    const plan = (log) => {
-      // The log this tab already folded needs no second fold.
-      let state = log === this.events ? this.state : foldEvents(this.plan, log);
-      const at = Math.max(Date.now(), state.lastAt ?? 0);
-      const added = build(state).map((event) => ({ ...event, at }));
-      for (const event of added) {
-        state = engine.apply(state, engine.eventFromDict(event));
-      }
-      const capAt = engine.capAt(state);
-      const capPassed = capAt !== null && at >= capAt;
-      if (state.status === engine.Status.COMPLETE ||
-          (capPassed && !engine.isClosed(state) && state.status !== engine.Status.READY)) {
-        const finish = { type: "finish", at };
-        state = engine.apply(state, engine.eventFromDict(finish));
-        added.push(finish);
-      }
-      built = { length: log.length + added.length, state };
-      return added;
-    };
+    const planned = this.planner(build);
     let outcome;
     try {
       try {
-        outcome = await this.store.append(this.id, plan, this.events);
+        outcome = await this.store.append(this.id, planned.plan, this.events);
       } catch (error) {
         if (!(error instanceof StaleLog)) throw error;
-        outcome = await this.store.append(this.id, plan, null); // read what is stored first
+        outcome = await this.store.append(this.id, planned.plan, null); // read what is stored first
       }
     } catch (error) {
-      if (error instanceof engine.EventError) {
-        this.notify(error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".");
-      } else {
-        console.error(error);
-        this.notify(`That tap could not be stored on this phone: ${error.message || error}`);
-      }
+      this.refuse(error);
       return false;
     }
+    const built = planned.built;
     if (built && built.length === outcome.events.length) {
       this.events = outcome.events;
       this.state = built.state;
@@ -408,6 +525,40 @@ class LiveSession {
       this.syncer.kick();
     }
     return acted;
+  }
+
+  /**
+   * `plan(log)` for Store.append: the events `build(state)` returns, timed,
+   * with `finish` after the last rep or a passed cap; `built` is the log's
+   * length and state after them, to show without folding again. An event
+   * that comes with its time (a journalled tap) keeps it unless the log has
+   * moved past it.
+   */
+  planner(build) {
+    const planned = { built: null };
+    planned.plan = (log) => {
+      // The log this tab already folded needs no second fold.
+      let state = log === this.events ? this.state : foldEvents(this.plan, log);
+      const floor = state.lastAt ?? 0;
+      const at = Math.max(Date.now(), floor);
+      const added = build(state).map((event) => ({
+        ...event, at: event.at === undefined ? at : Math.max(event.at, floor),
+      }));
+      for (const event of added) {
+        state = engine.apply(state, engine.eventFromDict(event));
+      }
+      const capAt = engine.capAt(state);
+      const capPassed = capAt !== null && at >= capAt;
+      if (state.status === engine.Status.COMPLETE ||
+          (capPassed && !engine.isClosed(state) && state.status !== engine.Status.READY)) {
+        const finish = { type: "finish", at };
+        state = engine.apply(state, engine.eventFromDict(finish));
+        added.push(finish);
+      }
+      planned.built = { length: log.length + added.length, state };
+      return added;
+    };
+    return planned;
   }
 
   /** Beep, buzz and say it: only when this tab's action changed the exercise or ended. */
@@ -612,11 +763,14 @@ class LiveSession {
       `(${engine.repsTotal(state)} of ${engine.planRepsTarget(this.plan)})`);
     setText(el["tap-n"], `+${Math.max(1, Math.min(this.setSize(), left || this.setSize()))}`);
     setText(el.pause, paused ? "Resume" : "Pause");
-    el.pause.setAttribute("aria-pressed", String(paused));
-    el.tap.disabled = paused || left === 0;
-    el.undo.disabled = state.sets.length === 0;
-    el["paused-note"].hidden = !paused;
-    el.live.dataset.status = state.status;
+    // Only what changed is written: a tap usually changes three texts, and
+    // an attribute written again, even unchanged, makes the browser check
+    // styles that depend on it.
+    setAttr(el.pause, "aria-pressed", String(paused));
+    setFlag(el.tap, "disabled", paused || left === 0);
+    setFlag(el.undo, "disabled", state.sets.length === 0);
+    setFlag(el["paused-note"], "hidden", !paused);
+    setAttr(el.live, "data-status", state.status);
     setText(el.clock, formatDuration(engine.activeMs(state, Date.now())));
   }
 

@@ -2,7 +2,9 @@
 // changes, so a reload, a crash or a dead battery loses no tap.
 //
 // Stores
-//   events    key [sessionId, seq] -> {session, seq, event}   one per event
+//   events    key [sessionId, seq] -> {session, seq, event, tap?}   one per
+//             event; `tap` names the journalled tap it came from (the
+//             journal, below), so a tap replayed twice is stored once
 //   sessions  key id               -> {id, serverCount}       how many of the
 //             session's events the server is known to hold (they are never
 //             sent again; the rest are)
@@ -96,8 +98,12 @@ export class Store {
    * meanwhile, the count differs (or the sequence number is taken), nothing is
    * written, and `StaleLog` is thrown so the caller can try again with
    * `known = null`, which reads the stored log first and builds on that.
+   *
+   * With `tapId` the rows carry it, and a read of the stored log that finds
+   * it already there (another tab replayed this tap from the journal) writes
+   * nothing and resolves with `added` empty and `already` true.
    */
-  append(sessionId, build, known = null) {
+  append(sessionId, build, known = null, tapId = null) {
     return new Promise((resolve, reject) => {
       const transaction = this._transaction("readwrite", ["events"]);
       const events = transaction.objectStore("events");
@@ -115,7 +121,9 @@ export class Store {
         try {
           const added = build(log);
           added.forEach((event, index) => {
-            const request = events.add({ session: sessionId, seq: log.length + index, event });
+            const row = { session: sessionId, seq: log.length + index, event };
+            if (tapId !== null) row.tap = tapId;
+            const request = events.add(row);
             request.onerror = (error) => {
               error.preventDefault(); // handled here: another tab took this number
               fail(new StaleLog());
@@ -128,13 +136,23 @@ export class Store {
       };
       if (known) {
         write(known);
-        const count = events.count(eventsRange(sessionId));
-        count.onsuccess = () => {
-          if (outcome && count.result !== outcome.events.length) fail(new StaleLog());
-        };
+        if (failure === null) {
+          // (An aborted transaction takes no more requests.)
+          const count = events.count(eventsRange(sessionId));
+          count.onsuccess = () => {
+            if (outcome && count.result !== outcome.events.length) fail(new StaleLog());
+          };
+        }
       } else {
         const request = events.getAll(eventsRange(sessionId));
-        request.onsuccess = () => write(request.result.map((row) => row.event));
+        request.onsuccess = () => {
+          const log = request.result.map((row) => row.event);
+          if (tapId !== null && request.result.some((row) => row.tap === tapId)) {
+            outcome = { events: log, added: [], already: true };
+          } else {
+            write(log);
+          }
+        };
       }
       completed(transaction).then(
         () => resolve(outcome),
@@ -228,5 +246,121 @@ export class Store {
       };
       completed(transaction).then(() => resolve(dropped), reject);
     });
+  }
+}
+
+// -- the write-ahead journal ----------------------------------------------
+//
+// Taps this tab has shown and IndexedDB has not yet confirmed, in
+// localStorage, which writes synchronously. A tap is painted in
+// the task of the finger's press, as soon as it is journalled; IndexedDB (the
+// log, the only place sequence numbers are given out) commits some
+// milliseconds later. If the tab is closed, reloaded or killed in between,
+// the next page for the session finds the journal and appends what is in it.
+//
+// Each tab has a key of its own (`runstrong.journal.<session>.<tab>` -> a
+// list of {id, base, events}), so tabs never write over each other's
+// journal, and holds a Web Lock named after itself for as long as it lives:
+// a journal whose lock is free belongs to a tab that is gone. A replay is
+// idempotent whoever does it (the rows carry the tap's id, see Store.append), so
+// a tab that replays a living tab's journal does no harm; only the owner, or
+// whoever finds the owner gone, removes it.
+
+const PREFIX = "runstrong.journal.";
+const LOCK_PREFIX = "runstrong-tab-";
+
+function newTabId() {
+  return Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+}
+
+export class Journal {
+  constructor(sessionId) {
+    this.tab = newTabId();
+    this.key = `${PREFIX}${sessionId}.${this.tab}`;
+    this.entries = [];
+    this.counter = 0;
+    if (navigator.locks && navigator.locks.request) {
+      // Held until the page goes away: then other pages know the journal is orphaned.
+      navigator.locks.request(LOCK_PREFIX + this.tab, () => new Promise(() => {})).catch(() => {});
+    }
+  }
+
+  /** A journal for this tab, or null where localStorage is unavailable. */
+  static open(sessionId) {
+    try {
+      localStorage.getItem(PREFIX); // throws where storage is disabled
+      return new Journal(sessionId);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Journal a tap's events, built on a log of `base` events. Returns the tap's
+   * id, or null when localStorage refuses (full): then the tap must wait for
+   * IndexedDB before it is shown.
+   */
+  add(base, events) {
+    const id = `${this.tab}:${this.counter}`;
+    this.counter += 1;
+    this.entries.push({ id, base, events });
+    if (this._write()) return id;
+    this.entries.pop();
+    return null;
+  }
+
+  /** IndexedDB has answered for this tap (stored it, or refused it). */
+  settle(id) {
+    this.entries = this.entries.filter((entry) => entry.id !== id);
+    this._write();
+  }
+
+  _write() {
+    try {
+      if (this.entries.length) {
+        localStorage.setItem(this.key, JSON.stringify(this.entries));
+      } else {
+        localStorage.removeItem(this.key);
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The journals other pages left for this session: [{key, tab, entries}]. */
+  others(sessionId) {
+    const prefix = `${PREFIX}${sessionId}.`;
+    const found = [];
+    for (let index = 0; index < localStorage.length; index += 1) {
+      const key = localStorage.key(index);
+      if (!key || !key.startsWith(prefix) || key === this.key) continue;
+      let entries;
+      try {
+        entries = JSON.parse(localStorage.getItem(key) || "[]");
+      } catch {
+        entries = [];
+      }
+      found.push({ key, tab: key.slice(prefix.length), entries: Array.isArray(entries) ? entries : [] });
+    }
+    return found;
+  }
+
+  /** Remove another page's journal once its tab is gone (its lock free). */
+  async forget({ key, tab }) {
+    if (navigator.locks && navigator.locks.query) {
+      try {
+        const { held } = await navigator.locks.query();
+        if (held.some((lock) => lock.name === LOCK_PREFIX + tab)) return false;
+      } catch {
+        // No way to tell: the replay was idempotent, so removing is safe.
+      }
+    }
+    try {
+      localStorage.removeItem(key);
+    } catch {
+      return false;
+    }
+    return true;
   }
 }
