@@ -126,7 +126,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -138,6 +137,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from local_servers import free_port, pg_bin
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -154,25 +155,9 @@ CHUNK_ATHLETES = 5000
 # A private PostgreSQL, as scripts/test starts one.
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def pg_bin() -> Path:
-    found = shutil.which("initdb")
-    candidates = [Path(found).parent] if found else []
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for directory in candidates:
-        if (directory / "initdb").exists() and (directory / "pg_ctl").exists():
-            return directory
-    sys.exit("PostgreSQL is not installed (initdb not found); try --db sqlite")
-
-
 @contextmanager
 def private_postgres(workdir: Path) -> Iterator[str]:
-    binaries = pg_bin()
+    binaries = pg_bin("try --db sqlite")
     as_user: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         as_user = ["runuser", "-u", "postgres", "--"]

@@ -128,6 +128,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from local_servers import free_port, pg_bin
+
 REPO = Path(__file__).resolve().parent.parent
 RUNSTRONG = REPO / ".venv" / "bin" / "runstrong"
 DB_SCRIPT = Path(__file__).resolve().parent / "class_finish_db.py"
@@ -147,26 +149,10 @@ INITDB_OPTIONS = ("--auth=trust", "--encoding=UTF8")
 # The server and its database.
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def pg_bin() -> Path:
-    found = shutil.which("initdb")
-    candidates = [Path(found).parent] if found else []
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for directory in candidates:
-        if (directory / "initdb").exists() and (directory / "pg_ctl").exists():
-            return directory
-    sys.exit("PostgreSQL is not installed (initdb not found): give --database-url or --db sqlite")
-
-
 @contextmanager
 def private_postgres(workdir: Path) -> Iterator[str]:
     """A PostgreSQL server of our own, with its durable defaults (this is a write benchmark)."""
-    binaries = pg_bin()
+    binaries = pg_bin("give --database-url or --db sqlite")
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     data = workdir / "pg"
     data.mkdir()

@@ -44,7 +44,6 @@ import http.client
 import math
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,16 +56,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
+from local_servers import free_port
+
 REPO = Path(__file__).resolve().parent.parent
 RUNSTRONG = REPO / ".venv" / "bin" / "runstrong"
 BURST = 30
 AT_ONCE = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -103,7 +98,7 @@ def served(*, fast_hash: bool, axes: bool) -> Iterator[tuple[int, Path]]:
         if axes:
             env["RUNSTRONG_BENCH_AXES"] = "1"
         with _database(env):
-            port = _free_port()
+            port = free_port()
             server = subprocess.Popen(
                 [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(AT_ONCE)],
                 env=env,

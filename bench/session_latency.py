@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from local_servers import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 RUNSTRONG = REPO / ".venv" / "bin" / "runstrong"
@@ -91,12 +92,6 @@ WEIGHT = """
   }));
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
