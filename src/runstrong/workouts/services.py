@@ -15,6 +15,7 @@ from django.utils import timezone
 from runstrong.accounts.models import User
 from runstrong.text import clean_line
 from runstrong.workouts import catalog, engine, signals
+from runstrong.workouts.formatting import format_duration
 from runstrong.workouts.models import (
     Exercise,
     Program,
@@ -285,11 +286,6 @@ class ManualResultError(ValueError):
         self.problems = list(problems)
 
 
-def _seconds(ms: float) -> str:
-    whole = int(ms // 1000)
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
 def _manual_problems(
     *,
     plan: engine.SessionPlan,
@@ -307,25 +303,25 @@ def _manual_problems(
         problems.append(f"The date is too far back: give one from {MANUAL_EARLIEST:%Y} on.")
     if not 0 < total_ms <= MANUAL_LONGEST_MS:
         problems.append(
-            f"A total of {_seconds(total_ms)} is not plausible: "
-            f"give a time above 0:00 and at most {_seconds(MANUAL_LONGEST_MS)}."
+            f"A total of {format_duration(total_ms)} is not plausible: "
+            f"give a time above 0:00 and at most {format_duration(MANUAL_LONGEST_MS)}."
         )
     elif time_cap_minutes is not None and total_ms > time_cap_minutes * 60_000:
         problems.append(
-            f"{_seconds(total_ms)} is over this program's {time_cap_minutes}-minute cap; "
+            f"{format_duration(total_ms)} is over this program's {time_cap_minutes}-minute cap; "
             "a capped workout can only be recorded live."
         )
     floors = [slot.reps * slot.floor_seconds_per_rep * 1000 for slot in plan.slots]
     if scaled:
         if 0 < total_ms < MANUAL_SCALED_SHORTEST_MS:
             problems.append(
-                f"A total of {_seconds(total_ms)} is not plausible, even scaled: "
-                f"give at least {_seconds(MANUAL_SCALED_SHORTEST_MS)}."
+                f"A total of {format_duration(total_ms)} is not plausible, even scaled: "
+                f"give at least {format_duration(MANUAL_SCALED_SHORTEST_MS)}."
             )
     elif 0 < total_ms < sum(floors):
         problems.append(
-            f"A total of {_seconds(total_ms)} is faster than anyone could do "
-            f"{plan.reps_target} reps (the plausible floor is {_seconds(sum(floors))})."
+            f"A total of {format_duration(total_ms)} is faster than anyone could do "
+            f"{plan.reps_target} reps (the plausible floor is {format_duration(int(sum(floors)))})."
         )
     if splits_ms is not None:
         if len(splits_ms) != len(plan.slots):
@@ -338,15 +334,15 @@ def _manual_problems(
                 problems.append("Every split must be above 0:00.")
             if sum(splits_ms) != total_ms:
                 problems.append(
-                    f"The splits add up to {_seconds(sum(splits_ms))}, "
-                    f"not to the total of {_seconds(total_ms)}."
+                    f"The splits add up to {format_duration(sum(splits_ms))}, "
+                    f"not to the total of {format_duration(total_ms)}."
                 )
             if not scaled:
                 for slot, split, floor in zip(plan.slots, splits_ms, floors, strict=True):
                     if 0 < split < floor:
                         problems.append(
-                            f"{slot.exercise_name}: {slot.reps} reps in {_seconds(split)} "
-                            f"is faster than the plausible {_seconds(floor)}."
+                            f"{slot.exercise_name}: {slot.reps} reps in {format_duration(split)} "
+                            f"is faster than the plausible {format_duration(int(floor))}."
                         )
     return problems
 
