@@ -143,6 +143,10 @@ INSTALLED_APPS = [
     # The plain app config: the partials loader is set explicitly in TEMPLATES
     # below rather than patched into the settings at start-up.
     "template_partials.apps.SimpleAppConfig",
+    # Background work (history imports): Django's Tasks API and its database queue, so
+    # SQLite needs nothing more and PostgreSQL workers share it safely (SKIP LOCKED).
+    "django_tasks",
+    "django_tasks_db",
     "runstrong.accounts",
     "runstrong.workouts",
     "runstrong.community",
@@ -317,6 +321,8 @@ STORAGES = {
         )
     },
 }
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The athlete the CLI records results for until accounts exist.
 LOCAL_ATHLETE = env_str("RUNSTRONG_ATHLETE", "local")

@@ -10,6 +10,7 @@ rolled back, together.
 from __future__ import annotations
 
 import gzip
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -125,3 +126,62 @@ class ImportItem(models.Model):
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "message": self.message}
+
+
+class HistoryImportState(models.TextChoices):
+    UPLOADING = "uploading", "Uploading"
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class HistoryImport(models.Model):
+    """A runner's whole history brought in one file (a Strava or Garmin export, any zip
+    of run files): uploaded in chunks, then imported in the background by a worker.
+
+    One row from the first chunk to the last file read. The upload is kept on disk
+    (``services_upload.part_path``) until the import ends; each file read is recorded
+    as an ``ImportItem`` of ``batch`` in the same transaction as its activity, and
+    ``next_member`` is the checkpoint a resumed task starts from, so a worker killed
+    midway neither stores a run twice nor loses one.
+    """
+
+    key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    athlete = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="history_imports"
+    )
+    name = models.CharField(max_length=255)  # the uploaded file's own name
+    size = models.BigIntegerField()  # bytes the browser said it will send
+    received = models.BigIntegerField(default=0)  # bytes stored so far, in order
+    state = models.CharField(
+        max_length=10, choices=HistoryImportState.choices, default=HistoryImportState.UPLOADING
+    )
+    batch = models.OneToOneField(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="history"
+    )
+    # Progress, for the bar: activity files in the archive, and what became of those read.
+    files_total = models.PositiveIntegerField(default=0)
+    files_read = models.PositiveIntegerField(default=0)
+    runs_found = models.PositiveIntegerField(default=0)
+    others_found = models.PositiveIntegerField(default=0)  # stored, but not runs (rides…)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    next_member = models.PositiveIntegerField(default=0)  # the checkpoint: files handled
+    message = models.CharField(max_length=500, blank=True)  # why it failed, for a person
+    task_id = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's last sign
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["athlete", "state"])]
+
+    def __str__(self) -> str:
+        return f"history import {self.key} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (HistoryImportState.DONE, HistoryImportState.FAILED)
