@@ -1,0 +1,61 @@
+"""Fault 1: the page is reloaded in the middle of a slot, with taps the server
+has not heard of yet (moved here from tests/browser/test_live_session.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.helpers import (
+    new_session,
+    ready_device,
+    session_url,
+    shown_result,
+    start,
+    tap,
+    wait_until_saved,
+)
+
+from .checks import assert_session_kept_once_and_folded
+
+pytestmark = pytest.mark.usefixtures("catalog_synced")
+
+TAPS = 10  # the Runner's 250 in sets of 25
+
+
+def test_reload_in_the_middle_of_a_slot_then_resume_counts_every_rep_once(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    ready_device(context, live_server.url, athlete)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+    start(page)
+    tap(page, 1)
+    page.wait_for_function("() => window.runstrongSession.sync.stored >= 2")
+    # The next taps reach this phone's storage but not the server before the reload.
+    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    tap(page, 2)  # 50 mountain climbers, 25 of the 50 calf raises
+    started_at = page.evaluate("() => window.runstrongSession.state.startedAt")
+
+    page.reload()
+    page.wait_for_selector("#resume-dialog[open]")
+    expect(page.locator("#resume-summary")).to_contain_text("75 of 250 reps done, clock at 0:0")
+    expect(page.locator("#resume-summary")).to_contain_text("Resume where you stopped")
+    context.unroute("**/api/**")
+    page.click("#resume-yes")
+
+    # The clock did not restart: the start is the one from before the reload.
+    assert page.evaluate("() => window.runstrongSession.state.startedAt") == started_at
+    assert page.text_content("#exercise-name") == "Calf raises"
+    assert page.text_content("#slot-left") == "25"
+    tap(page, TAPS - 3)
+    shown = shown_result(page)
+    wait_until_saved(page)
+    expect(page.locator("#save-status")).to_have_text("Saved to your history.")
+
+    stored = assert_session_kept_once_and_folded(session.id, page)
+    assert stored["reps_done"] == [50, 50, 50, 50, 50]
+    assert stored["splits_ms"] == shown["splits_ms"]
+    assert stored["total_ms"] == shown["total_ms"]
