@@ -171,3 +171,29 @@ def serving(env: dict[str, str], folder: Path, **options: Any) -> Iterator[Serve
         yield site
     finally:
         site.stop()
+
+
+def stored_event_count(site: Served, session_id: str) -> int:
+    """How many events the site's database holds for a session, read straight
+    from the database (fast enough to poll while a request is being served)."""
+    url = site.env.get("DATABASE_URL")
+    if url:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            row = connection.execute(
+                "SELECT COUNT(*) FROM workouts_sessionevent WHERE session_id = %s",
+                (session_id,),
+            ).fetchone()
+    else:
+        import sqlite3
+        import uuid
+
+        path = Path(site.env["RUNSTRONG_DATA"]) / "runstrong.sqlite3"
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            row = connection.execute(
+                "SELECT COUNT(*) FROM workouts_sessionevent WHERE session_id = ?",
+                (uuid.UUID(session_id).hex,),
+            ).fetchone()
+    assert row is not None
+    return int(row[0])

@@ -696,7 +696,11 @@ class LiveSession {
     } else if (waiting > 0 && problem) {
       setText(badge, `Not saved — ${taps} could not be sent`);
     } else if (waiting > 0 && failing) {
-      setText(badge, `offline — ${taps} waiting`);
+      // Online but failing is the server's fault (down, restarting, out of
+      // disk): "offline" would send the athlete to check a network that works.
+      setText(badge, navigator.onLine
+        ? `server not answering — ${taps} waiting`
+        : `offline — ${taps} waiting`);
     }
     badge.hidden = !(waiting > 0 && (failing || problem));
     badge.dataset.waiting = String(waiting);
