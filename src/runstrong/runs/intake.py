@@ -48,11 +48,17 @@ FUTURE_SLACK = timedelta(days=1)
 
 @dataclasses.dataclass(frozen=True)
 class Incoming:
-    """One activity file from an upload, or the reason it could not be taken out."""
+    """One activity file from an upload, or the reason it could not be taken out.
+
+    ``sport``, when set, is what the file was according to something outside it
+    (Strava's activities.csv), in the parsers' names ("running", "cycling", …): it
+    is taken over what the file says, so a ride recorded with a running profile
+    stays out of the running trend."""
 
     name: str
     data: bytes = b""
     error: str | None = None
+    sport: str | None = None
 
 
 def file_name(name: str) -> str:
@@ -218,7 +224,13 @@ def prepare(incoming: Incoming, known: Container[str] = frozenset()) -> Prepared
         sha256 = hashlib.sha256(content).hexdigest()
         if sha256 in known:
             return Prepared(name=incoming.name, sha256=sha256, already_stored=True)
-        legs = [(activity, compute_metrics(activity)) for activity in parsers.parse_legs(content)]
+        activities = parsers.parse_legs(content)
+        if incoming.sport:
+            # Before measuring: whether a file is a run decides its figures too.
+            activities = [
+                dataclasses.replace(activity, sport=incoming.sport) for activity in activities
+            ]
+        legs = [(activity, compute_metrics(activity)) for activity in activities]
     except ParseError as error:
         return Prepared(name=incoming.name, error=str(error))
     except Exception:  # a bug, or a decoder tripping on a hostile file: this file only
