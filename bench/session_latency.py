@@ -185,10 +185,15 @@ def run(taps: int, throttle: float) -> dict[str, Any]:
                 assert box is not None
                 page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
                 for done in range(taps):
-                    # Press, and lift only once the screen has changed, as a
-                    # finger does (it rests on the glass far longer than this).
+                    # Press, rest on the glass as a finger does (~150 ms), and
+                    # lift once the screen has changed. The check polls on a
+                    # timer, not on animation frames: Playwright's frame
+                    # polling would add its own callback to the frame timed.
                     page.mouse.down()
-                    page.wait_for_function("n => window.__latencies.length > n", arg=done)
+                    page.wait_for_timeout(150)
+                    page.wait_for_function(
+                        "n => window.__latencies.length > n", arg=done, polling=50
+                    )
                     page.mouse.up()
                     # Athletes tap seconds apart; leave the sync request room to run.
                     page.wait_for_timeout(250)
