@@ -30,19 +30,6 @@ PASSWORD = "a long and good passphrase 42"
 EMAIL = "alex@example.com"
 LEDGER_SOURCE = (Path(__file__).parent / "ledger.py").read_text()
 
-SEED = """
-import json
-from runstrong.accounts import services as accounts
-from runstrong.workouts import services as workouts
-from runstrong.workouts.models import Program
-import os
-athlete = accounts.user_sign_up(
-    email=os.environ["SEED_EMAIL"], password=os.environ["SEED_PASSWORD"], display_name="Alex"
-)
-session = workouts.session_start(athlete=athlete, program=Program.objects.get(slug="runners-250"))
-print(json.dumps({"session_id": str(session.id)}))
-"""
-
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -136,9 +123,18 @@ class Served:
         return done.stdout
 
     def seed(self) -> str:
-        """An athlete (``EMAIL``, ``PASSWORD``) and a Runner's 250 session; its id."""
-        out = self.shell(SEED, SEED_EMAIL=EMAIL, SEED_PASSWORD=PASSWORD)
-        return str(json.loads(out.strip().splitlines()[-1])["session_id"])
+        """An athlete (``EMAIL``, ``PASSWORD``) signed up and a Runner's 250
+        started, both through the site's own forms; returns the session's id."""
+        client = HttpClient(self.url)
+        fields = {"email": EMAIL, "display_name": "Alex"}
+        answer = client.post_form(
+            "/accounts/sign-up/", {**fields, "password1": PASSWORD, "password2": PASSWORD}
+        )
+        assert answer.status == 302, answer.text[-2000:]
+        answer = client.post_form("/programs/runners-250/start/", {"mode": "prescribed"})
+        assert answer.status == 302, answer.text[-2000:]
+        location = str(answer.headers["Location"])
+        return location.rstrip("/").rsplit("/", 1)[-1]
 
     def ledger(self, session_id: str) -> dict[str, Any]:
         code = f"{LEDGER_SOURCE}\nimport json\nprint(json.dumps(read_ledger({session_id!r})))\n"
@@ -197,3 +193,12 @@ def stored_event_count(site: Served, session_id: str) -> int:
             ).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def sqlite_env(data_dir: Path) -> dict[str, str]:
+    """The environment for a site on SQLite in ``data_dir``, whichever database
+    the suite runs on."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env.pop("DATABASE_URL", None)
+    env["RUNSTRONG_DATA"] = str(data_dir)
+    return env

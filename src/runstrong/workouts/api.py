@@ -15,7 +15,8 @@ more than once (after a timeout it cannot tell whether a request arrived). So:
   404 ``not_found`` (someone else's session reads exactly like a missing one),
   405 ``method_not_allowed``, 409 ``sequence`` (resync from ``GET``),
   413 ``too_large`` (send fewer), 415 ``unsupported_media_type`` (send JSON),
-  422 ``rejected`` (the engine refuses the event).
+  422 ``rejected`` (the engine refuses the event), 503 ``unavailable`` (the
+  database cannot be reached or written just now: send again later).
 
 CSRF protection stays on: the view is exempt from the middleware only so that
 it can refuse a body that is not JSON before the check reads it (see
@@ -26,10 +27,12 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import NoReverseMatch, reverse
@@ -46,6 +49,25 @@ MAX_EVENTS_PER_REQUEST = 500
 
 
 _error = errors.api_error
+logger = logging.getLogger(__name__)
+
+# The database out of reach for a while: restarting, locked by another writer
+# past the busy timeout, out of disk. The event being written is rolled back
+# with its transaction (each event has its own), and the client keeps every
+# event and sends it again, so this is a 503 that says so, never a 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_S = 5
+
+
+def _unavailable() -> HttpResponse:
+    response = _error(
+        503,
+        "unavailable",
+        "the server cannot store anything just now (its database is unavailable or "
+        "its disk is full); your events are kept on your device: send them again later",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -132,9 +154,14 @@ def _json_only(
         @errors.api_methods(method)
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request_athlete(request) is None:
-                return _error(403, "login_required", "log in to use your sessions")
-            return view(request, *args, **kwargs)
+            try:
+                # The log-in is read from the database too (the session row).
+                if request_athlete(request) is None:
+                    return _error(403, "login_required", "log in to use your sessions")
+                return view(request, *args, **kwargs)
+            except DATABASE_UNAVAILABLE:
+                logger.exception("database unavailable during %s", request.path)
+                return _unavailable()
 
         return wrapped
 
