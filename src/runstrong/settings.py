@@ -147,6 +147,10 @@ INSTALLED_APPS = [
     # SQLite needs nothing more and PostgreSQL workers share it safely (SKIP LOCKED).
     "django_tasks",
     "django_tasks_db",
+    # The public API (/api/v1/, runstrong/api.py): listed so its Swagger UI
+    # page renders from the package's own template and static files, never
+    # from a CDN.
+    "ninja",
     "runstrong.accounts",
     "runstrong.workouts",
     "runstrong.community",
