@@ -328,6 +328,11 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# A runner's whole history sent in chunks (runs.services_upload): the largest
+# file, and the most one runner's uploads not yet imported may keep on disk.
+RUNS_MAX_HISTORY_BYTES = env_int("RUNSTRONG_MAX_HISTORY_BYTES", 5 * 1024**3, minimum=1)
+RUNS_USER_UPLOAD_BYTES = env_int("RUNSTRONG_USER_UPLOAD_BYTES", 10 * 1024**3, minimum=1)
+
 # The athlete the CLI records results for until accounts exist.
 LOCAL_ATHLETE = env_str("RUNSTRONG_ATHLETE", "local")
 

@@ -1,0 +1,316 @@
+"""A whole history uploaded in pieces: started, appended to in order, resumed after a drop.
+
+The protocol is ours, on ``Content-Range`` (``views_upload``): the browser asks
+for an upload (name and size), sends the bytes in order a chunk at a time, and
+after any failure asks how many bytes the server holds and goes on from there.
+The bytes go to a part file in the data folder (``part_path``), never into
+memory as a whole; ``received`` in the database only moves after the bytes are
+on disk (written and fsynced), so it never claims a byte the disk may lose.
+When the last byte is in, the import is queued (``services_history``), which
+keeps the part file until the import ends.
+
+Why not tus, the resumable-upload standard: its Django servers are django-tus,
+unmaintained since 2020, and drf-tus, which needs Django REST framework, which
+RunStrong does not use. What tus adds beyond these three requests (creation
+with metadata, checksums, concatenation, expiry headers) nothing here needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from runstrong.accounts.models import User
+from runstrong.runs.models import HistoryImport, HistoryImportState
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+GB = 1024 * MB
+# Defaults of the settings of the same names (settings.py reads them from the environment).
+DEFAULT_MAX_HISTORY_BYTES = 5 * GB
+DEFAULT_USER_UPLOAD_BYTES = 10 * GB
+# Read from the request and written to disk this much at a time: a chunk of any
+# size costs the server a megabyte of memory.
+PIECE = MB
+# Free space an upload must leave on the data folder's disk, for the database,
+# the import's temporary copies of nested zips, and everything else.
+DISK_MARGIN = 512 * MB
+# What a history comes as: a zip (Strava's, Garmin's, any), or one run file.
+SUFFIXES = (".zip", ".gz", ".fit", ".gpx", ".tcx")
+# An upload nobody has added to for this long is given up (``upload_clean_stale``).
+STALE_AFTER = timedelta(days=7)
+# The states whose bytes are on disk: uploading, or waiting to be imported.
+HOLDING_DISK = (HistoryImportState.UPLOADING, HistoryImportState.QUEUED, HistoryImportState.RUNNING)
+
+
+class Readable(Protocol):
+    """Where a chunk's bytes come from: the request itself, read as a stream."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class UploadRefused(Exception):
+    """An upload or a chunk refused: the HTTP status, a code a client acts on, and a
+    sentence for the runner. ``offset`` is what the server holds, when it matters."""
+
+    status: int
+    code: str
+    message: str
+    offset: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def max_history_bytes() -> int:
+    return int(getattr(settings, "RUNS_MAX_HISTORY_BYTES", DEFAULT_MAX_HISTORY_BYTES))
+
+
+def user_upload_bytes() -> int:
+    return int(getattr(settings, "RUNS_USER_UPLOAD_BYTES", DEFAULT_USER_UPLOAD_BYTES))
+
+
+def uploads_dir() -> Path:
+    return Path(settings.DATA_DIR) / "uploads"
+
+
+def part_path(history: HistoryImport) -> Path:
+    """Where an upload's bytes are kept, from its first chunk until its import ends."""
+    return uploads_dir() / f"{history.key}.part"
+
+
+def size_words(size: float) -> str:
+    """A size as a person reads it: "312 MB", "1.2 GB"."""
+    if size >= GB:
+        return f"{size / GB:.1f} GB"
+    if size >= MB:
+        return f"{size / MB:.0f} MB"
+    return f"{size / 1024:.0f} KB"
+
+
+# ---------------------------------------------------------------------------
+# Starting.
+
+
+def upload_start(*, athlete: User, name: str, size: int) -> HistoryImport:
+    """Make room for an upload of ``size`` bytes called ``name``, or say why not."""
+    name = os.path.basename(name.replace("\\", "/")).strip()[:255]
+    if not name.lower().endswith(SUFFIXES):
+        raise UploadRefused(
+            415,
+            "wrong_type",
+            f"“{name or 'That file'}” is not a history export: choose a zip (Strava's or "
+            "Garmin's export as it comes), or a GPX, TCX or FIT file.",
+        )
+    if size <= 0:
+        raise UploadRefused(422, "empty", f"“{name}” is empty: there is nothing to upload.")
+    limit = max_history_bytes()
+    if size > limit:
+        raise UploadRefused(
+            413,
+            "too_large",
+            f"“{name}” is {size_words(size)}; a history upload can be at most "
+            f"{size_words(limit)}. Split the export, or import it on the server with "
+            "`runstrong import`.",
+        )
+    upload_clean_stale()
+    directory = uploads_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    with transaction.atomic():
+        # One start at a time per runner, so two tabs cannot both fit in the quota.
+        User.objects.select_for_update().filter(pk=athlete.pk).first()
+        held = _bytes_held(athlete)
+        quota = user_upload_bytes()
+        if held + size > quota:
+            raise UploadRefused(
+                413,
+                "over_quota",
+                f"Your uploads still being sent or imported take {size_words(held)}; with "
+                f"“{name}” ({size_words(size)}) that is over the {size_words(quota)} a runner "
+                "may have waiting. Let those finish (or delete the unfinished ones) first.",
+            )
+        # Every upload still coming will need its remaining bytes too.
+        still_coming = _bytes_to_come()
+        if shutil.disk_usage(directory).free < size + still_coming + DISK_MARGIN:
+            raise UploadRefused(
+                507,
+                "no_space",
+                f"The server has no room for {size_words(size)} more just now. "
+                "Try again later, or tell whoever runs it.",
+            )
+        history = HistoryImport.objects.create(athlete=athlete, name=name, size=size)
+        # Made now, so a resumed upload always finds its file.
+        part_path(history).touch()
+    return history
+
+
+def _bytes_held(athlete: User) -> int:
+    """Bytes of the runner's uploads kept on disk: still coming, or not yet imported."""
+    total = HistoryImport.objects.filter(athlete=athlete, state__in=HOLDING_DISK).aggregate(
+        total=Sum("size")
+    )["total"]
+    return int(total or 0)
+
+
+def _bytes_to_come() -> int:
+    remaining = HistoryImport.objects.filter(state=HistoryImportState.UPLOADING).aggregate(
+        total=Sum(F("size") - F("received"))
+    )["total"]
+    return int(remaining or 0)
+
+
+# ---------------------------------------------------------------------------
+# Appending.
+
+
+def upload_append(*, history: HistoryImport, offset: int, stream: Readable, length: int) -> int:
+    """Write ``length`` bytes read from ``stream`` at ``offset`` of the upload; the
+    bytes held afterwards. ``offset`` must be what the server holds (409 otherwise,
+    with the right one). Bytes that did arrive before the stream broke are kept,
+    so the browser goes on from there. The last byte queues the import."""
+    history.refresh_from_db()
+    if history.state != HistoryImportState.UPLOADING:
+        if history.received == history.size:
+            return history.received  # a resend of the last chunk: nothing left to do
+        raise UploadRefused(410, "gone", "That upload was stopped: start it again.")
+    if offset < 0 or length < 0 or offset + length > history.size:
+        raise UploadRefused(
+            416,
+            "past_the_end",
+            f"That chunk ends past the {history.size} bytes this upload was started with.",
+            offset=history.received,
+        )
+    if offset != history.received:
+        raise _wrong_offset(offset, history)
+    path = part_path(history)
+    if shutil.disk_usage(path.parent).free < length + DISK_MARGIN:
+        raise UploadRefused(
+            507,
+            "no_space",
+            "The server has run out of room for uploads just now: try again later.",
+            offset=history.received,
+        )
+    with _locked(path, history) as part:
+        # Another request may have added to it while this one waited for the lock.
+        history.refresh_from_db(fields=["received", "state"])
+        if offset != history.received:
+            raise _wrong_offset(offset, history)
+        written = _copy(stream, part, offset=offset, length=length)
+        if written:
+            HistoryImport.objects.filter(
+                pk=history.pk, received=offset, state=HistoryImportState.UPLOADING
+            ).update(received=offset + written, updated_at=timezone.now())
+    history.refresh_from_db()
+    if history.received == history.size:
+        _enqueue(history)
+    return history.received
+
+
+def _wrong_offset(offset: int, history: HistoryImport) -> UploadRefused:
+    return UploadRefused(
+        409,
+        "wrong_offset",
+        f"The server holds {history.received} bytes of this upload, not {offset}: "
+        "go on from there.",
+        offset=history.received,
+    )
+
+
+@contextlib.contextmanager
+def _locked(path: Path, history: HistoryImport) -> Iterator[IO[bytes]]:
+    """The part file, open for writing and locked against a second writer: a
+    browser that gave up on a chunk and sent it again while the server is still
+    reading the first is told to wait (409 with the offset) rather than both
+    writing the same place."""
+    try:
+        part = path.open("r+b")
+    except FileNotFoundError:
+        raise UploadRefused(
+            410, "gone", "The server no longer has this upload: start it again."
+        ) from None
+    with part:
+        try:
+            fcntl.flock(part.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UploadRefused(
+                409,
+                "busy",
+                "The server is still receiving an earlier try of this chunk: wait a moment.",
+                offset=history.received,
+            ) from None
+        yield part
+
+
+def _copy(stream: Readable, part: IO[bytes], *, offset: int, length: int) -> int:
+    """Copy up to ``length`` bytes, a piece at a time, to ``part`` at ``offset``, and
+    make them durable; the number copied (fewer when the stream ends early)."""
+    part.seek(offset)
+    written = 0
+    try:
+        while written < length:
+            piece = stream.read(min(PIECE, length - written))
+            if not piece:
+                break  # the browser went away: keep what came
+            part.write(piece)
+            written += len(piece)
+    except OSError as error:
+        # The connection broke mid-read (reset, timed out): same as an early end.
+        log.info("upload stream ended after %s of %s bytes: %s", written, length, error)
+    # Anything past the new end is a leftover of an earlier broken try.
+    part.truncate(offset + written)
+    part.flush()
+    os.fsync(part.fileno())
+    return written
+
+
+def _enqueue(history: HistoryImport) -> None:
+    # Imported here: services_history imports the task module, which imports
+    # django_tasks' machinery; nothing of it is needed until an upload ends.
+    from runstrong.runs import services_history
+
+    services_history.history_import_enqueue(history=history)
+    history.refresh_from_db()
+
+
+# ---------------------------------------------------------------------------
+# Cleaning up.
+
+
+def upload_clean_stale(*, older_than: timedelta = STALE_AFTER) -> int:
+    """Give up uploads nobody has added to for ``older_than``: their rows and part
+    files go. Part files no upload names (its runner deleted the account, say)
+    go too, once as old. Run whenever an upload starts, so a site needs no timer
+    for it. Returns how many uploads were removed."""
+    cutoff = timezone.now() - older_than
+    stale = list(
+        HistoryImport.objects.filter(state=HistoryImportState.UPLOADING, updated_at__lt=cutoff)
+    )
+    for history in stale:
+        part_path(history).unlink(missing_ok=True)
+        history.delete()
+    directory = uploads_dir()
+    if directory.is_dir():
+        for path in directory.glob("*.part"):
+            with contextlib.suppress(OSError, ValueError):  # not one of ours: left alone
+                key = uuid.UUID(path.stem)
+                if path.stat().st_mtime >= cutoff.timestamp():
+                    continue
+                if not HistoryImport.objects.filter(key=key).exists():
+                    path.unlink()
+    return len(stale)
