@@ -107,6 +107,10 @@ class DurationField(forms.Field):
             return None
         if len(text) > 12:
             raise forms.ValidationError("That is too long for a time: write it like 24:30.")
+        if not text.isprintable():
+            # Not echoed back as the other messages echo it: a NUL or an escape
+            # sequence in the page helps nobody.
+            raise forms.ValidationError("That is not a time: write it like 24:30.")
         try:
             return formatting.parse_duration(text)
         except ValueError as error:
