@@ -1,7 +1,8 @@
 """How the site refuses a request: its own page with a sentence that says what
 to do, or, for any URL under ``/api/``, the API's JSON error.
 
-The API's errors are ``{"error": <sentence>, "code": <word>}`` with the status:
+The API's errors are ``{"error": <sentence>, "code": <word>}`` with the status
+(under ``/api/v1/``, the public API's ``{"code", "message", "field"}`` instead):
 ``malformed`` (400), ``csrf_failed`` and ``forbidden`` (403), ``not_found``
 (404), ``method_not_allowed`` (405, with an ``Allow`` header), ``too_large``
 (413), ``unsupported_media_type`` (415), ``server_error`` (500); an API view
@@ -38,6 +39,8 @@ from runstrong.community.models import COMMENT_MAX_LENGTH
 from runstrong.runs.forms import MAX_FILES
 
 API_PREFIX = "/api/"
+# The public API (runstrong/api.py) answers in its own shape: {"code", "message", "field"}.
+API_V1_PREFIX = "/api/v1/"
 
 # Every exception Django's request parser raises for a body it will not read.
 UNREADABLE_BODY = (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
@@ -50,6 +53,20 @@ def is_api(request: HttpRequest) -> bool:
 def api_error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
     """The API's error: what went wrong in a sentence, and a code a client can act on."""
     return JsonResponse({"error": message, "code": code, **extra}, status=status)
+
+
+def api_v1_error(
+    status: int, code: str, message: str, *, field: str | None = None, **extra: Any
+) -> JsonResponse:
+    """The public API's error (``/api/v1/``): what a client acts on, what a person reads,
+    and the input at fault, if one is."""
+    return JsonResponse({"code": code, "message": message, "field": field, **extra}, status=status)
+
+
+def _refuse(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+    if request.path_info.startswith(API_V1_PREFIX):
+        return api_v1_error(status, code, message)
+    return api_error(status, code, message)
 
 
 def api_methods(
@@ -137,33 +154,33 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     middleware sets its cookie as the response passes on the way out."""
     refusal = refusal_for(exception)
     if is_api(request):
-        return api_error(refusal.status, refusal.code, refusal.message)
+        return _refuse(request, refusal.status, refusal.code, refusal.message)
     return render(request, "400.html", {"message": refusal.message}, status=refusal.status)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler403``."""
     if is_api(request):
-        return api_error(403, "forbidden", "you may not do that")
+        return _refuse(request, 403, "forbidden", "you may not do that")
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler404``: nothing at the address (or nothing the asker may see)."""
     if is_api(request):
-        return api_error(404, "not_found", "nothing at this address")
+        return _refuse(request, 404, "not_found", "nothing at this address")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: the error is logged by Django; the page stays plain (500.html)."""
     if is_api(request):
-        return api_error(500, "server_error", "something went wrong here; try again later")
+        return _refuse(request, 500, "server_error", "something went wrong here; try again later")
     return defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: the API says why in JSON; a page gets 403_csrf.html."""
     if is_api(request):
-        return api_error(403, "csrf_failed", f"CSRF check failed: {reason}")
+        return _refuse(request, 403, "csrf_failed", f"CSRF check failed: {reason}")
     return csrf.csrf_failure(request, reason)

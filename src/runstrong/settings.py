@@ -333,6 +333,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 RUNS_MAX_HISTORY_BYTES = env_int("RUNSTRONG_MAX_HISTORY_BYTES", 5 * 1024**3, minimum=1)
 RUNS_USER_UPLOAD_BYTES = env_int("RUNSTRONG_USER_UPLOAD_BYTES", 10 * 1024**3, minimum=1)
 
+# Requests one personal access token may make to /api/v1/ (runstrong/api.py):
+# at most 100 in any 10 seconds, 600 a minute sustained — plenty for a watch
+# app or a club screen, and a cap on a leaked token or a runaway script. The
+# limiter keeps one cache row per request counted, and a check reads the
+# window's rows: 100 of them cost about 1.5 ms, a 600-a-minute window 5 ms.
+API_TOKEN_RATE_LIMIT = 100
+API_TOKEN_RATE_WINDOW_SECONDS = 10
+
 # The athlete the CLI records results for until accounts exist.
 LOCAL_ATHLETE = env_str("RUNSTRONG_ATHLETE", "local")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from runstrong.api import api as api_v1
 from runstrong.converters import IdConverter
 from runstrong.workouts import views_app, views_session
 
@@ -18,6 +19,8 @@ handler500 = "runstrong.errors.server_error"
 
 urlpatterns = [
     path("", include("runstrong.workouts.urls")),
+    # The public API (runstrong/api.py); its documentation at /api/v1/docs.
+    path("api/v1/", api_v1.urls),
     path("api/", include("runstrong.workouts.api_urls")),
     # At the root, so the worker may control the session pages below it.
     path("sw.js", views_session.service_worker, name="service-worker"),

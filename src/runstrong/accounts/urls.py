@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from runstrong.accounts import views, views_export, views_settings
+from runstrong.accounts import views, views_export, views_settings, views_tokens
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("logged-out/", views.logged_out, name="logged_out"),
     path("me/", views.me, name="me"),
     path("profile/", views.profile, name="profile"),
+    path("tokens/", views_tokens.token_create, name="token_create"),
+    path("tokens/revoke/", views_tokens.token_revoke, name="token_revoke"),
     path("your-data/", views_export.your_data, name="your_data"),
     path("your-data/export/", views_export.export_download, name="export_download"),
     path("your-data/import/", views_export.import_upload, name="import_upload"),

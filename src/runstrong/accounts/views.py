@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from runstrong import offline, ratelimit
-from runstrong.accounts import backends, services
+from runstrong.accounts import backends, services, views_tokens
 from runstrong.accounts.forms import EmailAuthenticationForm, ProfileForm, SignUpForm
 from runstrong.accounts.models import User
 from runstrong.accounts.web import HtmxHttpRequest
@@ -152,4 +152,7 @@ def profile(request: HtmxHttpRequest) -> HttpResponse:
     # An htmx submit swaps only the form, with its errors or a "saved" note.
     template = "accounts/profile.html#profile-form" if request.htmx else "accounts/profile.html"
     status = 422 if form.is_bound and not saved else 200
-    return render(request, template, {"form": form, "saved": saved}, status=status)
+    context = {"form": form, "saved": saved}
+    if not request.htmx:
+        context.update(views_tokens.tokens_context(user))
+    return render(request, template, context, status=status)
