@@ -93,6 +93,8 @@ def sample(pattern: Pattern, param: str, data: dict[str, Any]) -> str:
         ("accounts", "uidb64"): data["reset_uid"],
         # No plan in the seed: a made-up feed secret, which must be a plain 404.
         ("plans_feed", "token"): "no-such-feed-token",
+        # No history upload in the seed: a key that names none, a plain 404.
+        ("runs", "key"): "00000000-0000-4000-8000-000000000000",
     }
     by_param = {
         "program_slug": data["program_slug"],
