@@ -78,10 +78,8 @@ def _field(location: tuple[Any, ...]) -> str | None:
     if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
         source = parts.pop(0)
         # The body's one parameter is named in the code, not by the client.
-        if (source == "body" and len(parts) > 1) or (
-            source == "query" and len(parts) > 1 and parts[0] == "filters"
-        ):
-            parts.pop(0)
+        if source == "body" or (source == "query" and parts and parts[0] == "filters"):
+            parts = parts[1:]
     return ".".join(str(part) for part in parts) or None
 
 
@@ -91,6 +89,8 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     message = str(first.get("msg", "the request is not valid"))
     if field:
         message = f"{field}: {message}"
+    elif tuple(first.get("loc", ("",)))[:1] == ("body",):
+        message = "send the body: a JSON object"
     return errors.api_v1_error(422, "invalid", message, field=field)
 
 

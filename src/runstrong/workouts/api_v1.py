@@ -15,7 +15,7 @@ import time
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
@@ -278,19 +278,25 @@ def session_create(request: HttpRequest, payload: SessionCreateIn) -> Status[dic
             "swaps and reps scale a session: send them with mode 'scaled'",
             field="mode",
         )
-    if payload.id is not None and (existing := selectors.session_get(payload.id, user)):
-        return Status(200, _session_out(existing))
+    if payload.id is not None:
+        if existing := selectors.session_get(payload.id, user):
+            return Status(200, _session_out(existing))
+        if WorkoutSession.objects.filter(id=payload.id).exists():
+            raise ApiError(409, "id_taken", "that session id is taken: make another", field="id")
     program = selectors.program_get(payload.program)
     if program is None:
         raise ApiError(422, "invalid", f"there is no program '{payload.program}'", field="program")
     try:
-        session = services.session_start(
-            athlete=user,
-            program=program,
-            swaps=payload.swaps,
-            reps=payload.reps,
-            session_id=payload.id,
-        )
+        # A savepoint: an id taken by someone else (the race after the look
+        # above) leaves the connection usable for the answer.
+        with transaction.atomic():
+            session = services.session_start(
+                athlete=user,
+                program=program,
+                swaps=payload.swaps,
+                reps=payload.reps,
+                session_id=payload.id,
+            )
     except catalog.PlanError as error:
         raise ApiError(
             422, "plan", str(error), field="swaps" if payload.swaps else "reps"
