@@ -14,6 +14,7 @@ chunk of any size costs a megabyte of memory here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -30,6 +31,8 @@ from runstrong.runs.models import HistoryImport
 
 # {"name": …, "size": …} and nothing much else.
 MAX_START_BYTES = 4096
+# A refused chunk's body is read and dropped up to this size (``_drain``).
+DRAIN_AT_MOST = 16 * services_upload.MB
 CONTENT_RANGE = re.compile(r"bytes (\d{1,15})-(\d{1,15})/(\d{1,15})")
 
 
@@ -136,20 +139,42 @@ def upload_chunks(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         return _method_refusal("GET, HEAD, PUT")
     athlete = request_athlete(request)
     if athlete is None:
+        _drain(request)
         return _login_refusal()
     # Another runner's upload is no different from none at all.
     history = HistoryImport.objects.filter(key=key, athlete=athlete).first()
     if history is None:
+        _drain(request)
         return _refusal(404, "not_found", "There is no such upload: start it again.")
     if request.method == "PUT":
-        if (refusal := _csrf_refusal(request)) is not None:
-            return refusal
-        if (refusal := _append(request, history)) is not None:
+        refusal = _csrf_refusal(request)
+        if refusal is None:
+            refusal = _append(request, history)
+        if refusal is not None:
+            _drain(request)
             return refusal
     response = JsonResponse(_state(history))
     response["Upload-Offset"] = str(history.received)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _drain(request: HttpRequest) -> None:
+    """Read what is left of a refused chunk's body, a piece at a time, and drop it.
+
+    A server that answers before reading the body and closes the connection
+    makes the client's kernel see a reset, and the browser then reports a
+    network failure instead of the answer (a 409 with the offset to go on from
+    becomes a wait and a retry). A body larger than a chunk is left unread."""
+    try:
+        left = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if left > DRAIN_AT_MOST:
+        return
+    with contextlib.suppress(OSError):  # the client went away: nothing to answer
+        while request.read(services_upload.PIECE):
+            pass
 
 
 def _append(request: HttpRequest, history: HistoryImport) -> HttpResponse | None:
