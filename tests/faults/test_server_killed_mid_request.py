@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Request, Response, expect
 
-from tests.browser.helpers import start, use_preferences, wait_for_view, wait_until_saved
+from tests.browser.helpers import start, use_preferences, wait_for_view
 
 from .checks import assert_kept_once_and_folded, phone_log
 from .served import Served, stored_event_count
@@ -93,7 +93,8 @@ def test_server_killed_after_receiving_events_and_before_answering_loses_and_dou
     assert stored_event_count(served, session_id) == frozen  # the kill wrote nothing more
 
     served.start()
-    wait_until_saved(page)
+    # The page retries on its own, backing off up to 30 s between tries.
+    page.wait_for_selector("#save-status[data-saved='yes']", timeout=60_000)
     expect(page.locator("#save-status")).to_have_text("Saved to your history.")
     expect(page.locator("#sync-badge")).to_be_hidden()
 
