@@ -6,6 +6,7 @@ data folder, before and after)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,10 @@ from django.test import Client
 
 from runstrong.workouts.models import Program, Result, WorkoutSession
 from runstrong.workouts.services import session_start
+from tests.community.share_helpers import parse
+from tests.conftest import runstrong_env
 from tests.workouts.factories import complete_session
+from tests.workouts.test_programs_cli import Runner
 
 # Markup a user may type into any text: it must come back as text, never as markup.
 SCRIPT = '<script>alert("x")</script>'
@@ -122,11 +126,31 @@ def assert_api_error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def assert_no_markup(html: str, *written: str) -> None:
-    """What a user wrote is on the page as text only: none of it is markup."""
+    """What a user wrote is on the page as text only: none of it is markup. As a
+    browser reads the page: no event handler, no script of ours saying alert, no
+    link to a javascript: URL."""
     for text in written:
         assert text not in html, f"{text!r} is on the page unescaped"
-    assert "<script>alert" not in html
-    assert 'href="javascript:' not in html.lower()
+    page = parse(html)
+    assert page.handlers == []
+    assert not [script for script in page.inline_scripts if "alert(" in script]
+    assert not [
+        link
+        for link in page.links
+        if link.get("href", "").strip().lower().startswith("javascript:")
+    ]
+
+
+@pytest.fixture(scope="session")
+def runstrong(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
+    """``runstrong`` as a user runs it, on a data folder and database of its own,
+    set up once for the whole suite: every case that uses it is refused and
+    writes nothing (and the cases check so)."""
+    folder = tmp_path_factory.mktemp("runstrong")
+    with runstrong_env(folder / "data") as env:
+        run = Runner(env, folder)
+        run.ok("setup")
+        yield run
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ WRONG = "Wrong e-mail or password. Passwords are case-sensitive."
 NOT_A_YEAR = f"Enter a year between 1900 and {timezone.now().year}, or leave it empty."
 PASSWORD = "tempo run on tuesday"
 SIGNED_UP = {"accounts.User": 1}
+WELCOME = "Welcome to RunStrong. Pick a program and start."
 LOGGED = {"workouts.WorkoutSession": 1, "workouts.Result": 1}
 HTML_SCRIPT = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
 
@@ -102,14 +103,14 @@ OFF_SITE = "/accounts/log-in/?next="
 # fmt: off
 FILLED = [
     # Sign-up
-    Filled("sign-up: script as the name", "/accounts/sign-up/", sign_up(display_name=SCRIPT), 302, location="/", rows=SIGNED_UP),
+    Filled("sign-up: script as the name", "/accounts/sign-up/", sign_up(display_name=SCRIPT), 302, WELCOME, location="/", rows=SIGNED_UP),
     Filled("sign-up: 10,000-character name", "/accounts/sign-up/", sign_up(display_name="x" * 10_000), 422, "Ensure this value has at most 60 characters (it has 10000)."),
     Filled("sign-up: name of invisible characters", "/accounts/sign-up/", sign_up(display_name=f"{RLO}\u200f\x07"), 422, "Write a name people can read: this one has only invisible characters."),
     Filled("sign-up: NUL in the e-mail", "/accounts/sign-up/", sign_up(email="ro\x00bin@example.com"), 422, NO_NUL),
     Filled("sign-up: not an e-mail", "/accounts/sign-up/", sign_up(email="<script>@"), 422, "Enter a valid email address."),
     Filled("sign-up: 10,000-character e-mail", "/accounts/sign-up/", sign_up(email="r" * 10_000 + "@example.com"), 422, "Ensure this value has at most 254 characters (it has 10012)."),
     Filled("sign-up: passwords differ", "/accounts/sign-up/", sign_up(password2="something else"), 422, "The two passwords differ."),
-    Filled("sign-up: next= off-site", "/accounts/sign-up/?next=https://evil.example/", sign_up(), 302, location="/", rows=SIGNED_UP),
+    Filled("sign-up: next= off-site", "/accounts/sign-up/?next=https://evil.example/", sign_up(), 302, WELCOME, location="/", rows=SIGNED_UP),
     Filled("sign-up: forged CSRF token", "/accounts/sign-up/", sign_up(), 403, EXPIRED, forged=True),
     # Log-in
     Filled("log-in: next= another site", OFF_SITE + "https://evil.example/", log_in(next="https://evil.example/"), 302, location="/"),

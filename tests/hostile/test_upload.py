@@ -16,12 +16,15 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
+from runstrong.runs import services as runs
 from runstrong.runs.models import Activity, ImportItem
 from tests.hostile.conftest import (
     JS_LINK,
@@ -34,8 +37,9 @@ from tests.hostile.conftest import (
     csrf_token,
     text_of,
 )
-from tests.runs.activity_files import moved_to_year
+from tests.runs.activity_files import moved_to_year, steady_gpx
 from tests.runs.conftest import billion_laughs, external_entity, gpx_run, read, zip_of
+from tests.workouts.test_programs_cli import Runner
 
 pytestmark = pytest.mark.usefixtures("catalog_synced")
 
@@ -370,3 +374,36 @@ def test_names_in_the_report_are_the_members_own(athlete: Any) -> None:
     for name in ("trav.zip: evil.gpx", "trav.zip: abs.gpx", "trav.zip: win.gpx"):
         assert f"<bdi>{name}</bdi>" in html
     assert "../" not in html and "cron.d" not in html and "Windows" not in html
+
+
+def test_runstrong_import_refuses_a_run_dated_9999_and_stores_nothing(runstrong: Runner) -> None:
+    (runstrong.folder / "watch.tcx").write_bytes(moved_to_year(read("tcx/test.tcx"), 9999))
+
+    for _ in range(2):  # the second time, it is not "already there": nothing was kept
+        done = runstrong("import", "watch.tcx")
+        assert done.returncode == 1
+        assert done.stdout.splitlines() == [
+            f"watch.tcx: not imported: {FUTURE}",
+            "0 imported, 0 already there, 1 not imported.",
+        ]
+        assert "1 file(s) could not be imported" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ahead", "stored"), [(timedelta(hours=20), True), (timedelta(days=2), False)]
+)
+def test_a_clock_up_to_a_day_ahead_is_forgiven(
+    athlete: Any, ahead: timedelta, stored: bool
+) -> None:
+    start = (timezone.now() + ahead).replace(microsecond=0)
+
+    outcome = runs.activity_import(athlete=athlete, name="ahead.gpx", data=steady_gpx(start=start))
+
+    assert Activity.objects.filter(athlete=athlete).exists() is stored
+    if not stored:
+        assert outcome.message == (
+            f"it starts on {start.day} {start:%b %Y}, in the future: "
+            "the clock of the device that recorded it must be wrong"
+        )

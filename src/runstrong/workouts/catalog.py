@@ -45,6 +45,10 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_REPS_PER_SLOT = 1000
 MAX_SLOTS = 20
 MAX_TEXT = 500
+# Names and slugs are stored in columns this long (workouts.models); PostgreSQL
+# refuses a longer value outright, so the file is refused here, naming the field.
+MAX_NAME = 120
+MAX_SLUG = 80
 MAX_FILE_BYTES = 256 * 1024
 # Arrays and inline tables inside each other, or parts of one dotted key. A
 # program file needs three; tomllib recurses once per level (a file nested
@@ -184,7 +188,14 @@ class _Checker:
 
     # typed getters: each returns a usable default after reporting a problem
 
-    def text(self, where: Any, data: Mapping[str, Any], key: str, required: bool = True) -> str:
+    def text(
+        self,
+        where: Any,
+        data: Mapping[str, Any],
+        key: str,
+        required: bool = True,
+        limit: int = MAX_TEXT,
+    ) -> str:
         value = data.get(key)
         if value is None:
             if required:
@@ -196,8 +207,8 @@ class _Checker:
         if required and not value.strip():
             self.problem(where, key, "must not be empty")
             return ""
-        if len(value) > MAX_TEXT:
-            self.problem(where, key, f"is longer than {MAX_TEXT} characters")
+        if len(value) > limit:
+            self.problem(where, key, f"is longer than {limit} characters")
         return self.visible(where, key, value)
 
     def visible(self, where: Any, key: str, value: str) -> str:
@@ -216,7 +227,7 @@ class _Checker:
         return "".join(ch for ch in stripped if not unwanted(ch, multiline=multiline))
 
     def slug(self, where: Any, data: Mapping[str, Any], key: str) -> str:
-        value = self.text(where, data, key)
+        value = self.text(where, data, key, limit=MAX_SLUG)
         if value and not SLUG_RE.match(value):
             self.problem(
                 where, key, f"'{value}' is not a slug (lowercase letters, digits, hyphens)"
@@ -272,7 +283,8 @@ def _type_name(value: object) -> str:
     return {
         bool: "true/false",
         int: "a number",
-        float: "a number",
+        # "must be a whole number, not a number" said nothing about 50.5.
+        float: "a decimal number",
         str: "text",
         list: "a list",
         dict: "a table",
@@ -294,7 +306,7 @@ def _parse_exercise(check: _Checker, index: int, data: Any) -> Exercise | None:
         return None
     check.unknown_keys(where, data, _EXERCISE_KEYS)
     slug = check.slug(where, data, "slug")
-    name = check.text(where, data, "name")
+    name = check.text(where, data, "name", limit=MAX_NAME)
     description = check.text(where, data, "description", required=False)
     muscles = check.text_list(where, data, "muscles", required=True)
     if "muscles" in data and not muscles:
@@ -382,7 +394,7 @@ def _parse_program(check: _Checker, index: int, data: Any) -> Program | None:
             check.problem(where, None, f"slot key '{key}' is used twice")
     return Program(
         slug=slug,
-        name=check.text(where, data, "name"),
+        name=check.text(where, data, "name", limit=MAX_NAME),
         description=check.text(where, data, "description", required=False),
         slots=tuple(slots),
         time_cap_minutes=check.positive_int(
