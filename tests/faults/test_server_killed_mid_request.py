@@ -49,7 +49,7 @@ def test_server_killed_after_receiving_events_and_before_answering_loses_and_dou
     use_preferences(context, set_size=1)
     page = context.new_page()
     posts: list[int] = []  # the first seq of every batch the page posted
-    answers: list[int] = []  # the status of every answer the page got
+    answers: list[tuple[int, int]] = []  # (first seq, status) of every answer the page got
 
     def on_request(request: Request) -> None:
         if request.method == "POST" and request.url.endswith("/events/"):
@@ -57,7 +57,9 @@ def test_server_killed_after_receiving_events_and_before_answering_loses_and_dou
 
     def on_response(response: Response) -> None:
         if response.request.method == "POST" and response.url.endswith("/events/"):
-            answers.append(response.status)
+            answers.append(
+                (int(response.request.post_data_json["events"][0]["seq"]), response.status)
+            )
 
     page.on("request", on_request)
     page.on("response", on_response)
@@ -98,9 +100,10 @@ def test_server_killed_after_receiving_events_and_before_answering_loses_and_dou
     expect(page.locator("#save-status")).to_have_text("Saved to your history.")
     expect(page.locator("#sync-badge")).to_be_hidden()
 
-    # The page sent the first batch again (it could not know what arrived);
-    # the server kept each event once.
+    # The page sent the first batch again (it could not know what arrived),
+    # the restarted server answered it, and kept each event once.
     assert posts.count(0) >= 2, posts
+    assert (0, 200) in answers, answers
     ledger = served.ledger(session_id)
     stored = assert_kept_once_and_folded(ledger, phone_log(page))
     assert len(ledger["events"]) == EVENTS
