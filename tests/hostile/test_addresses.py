@@ -44,6 +44,8 @@ ID_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
     "plans:move": ("item_id", "POST", {"to": "2030-01-01"}),
     "plans:skip": ("item_id", "POST", {"reason": "Away"}),
     "plans:start": ("item_id", "POST", {}),
+    "api-v1:result_detail": ("result_id", "GET", {}),
+    "api-v1:result_change": ("result_id", "PATCH", {"visibility": "public"}),
 }
 BEYOND_IDS = [LARGEST_ID, LARGEST_ID + 1, 2**64, 10**30]
 SENTINEL_ID = 987_654_321
@@ -93,11 +95,18 @@ def test_an_id_beyond_the_database_range_is_a_404(
 
     if method == "GET":
         response = client.get(url)
+    elif method == "PATCH":  # the JSON API
+        response = client.patch(
+            url, data, content_type="application/json", headers={"X-CSRFToken": csrf_token(client)}
+        )
     else:
         response = client.post(url, {**data, "csrfmiddlewaretoken": csrf_token(client)})
 
     assert response.status_code == 404
-    if url.startswith("/api/"):
+    if url.startswith("/api/v1/"):  # the versioned API's shape: {"code", "message", "field"}
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["code"] == "not_found" and response.json()["message"]
+    elif url.startswith("/api/"):
         assert_api_error(response, 404, "not_found")
     else:
         assert NOT_FOUND_PAGE in text_of(response)
