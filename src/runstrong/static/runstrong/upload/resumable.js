@@ -26,6 +26,7 @@ const FAST_CHUNK_MS = 5000;
 const REQUEST_TIMEOUT_MS = 120000;
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_CAP_MS = 30000;
+const STUCK_AFTER = 8; // failed tries of one piece while the server answers
 const STORE_PREFIX = "runstrong.upload:";
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
@@ -139,6 +140,7 @@ class Upload {
     this.note = box.querySelector("[data-upload-note]");
     this.chunk = CHUNK_MAX;
     this.attempt = 0;
+    this.stuck = 0;
   }
 
   show(held) {
@@ -214,6 +216,7 @@ class Upload {
     });
     if (answer.status === 200) {
       this.attempt = 0;
+      this.stuck = 0;
       this.say("");
       this.adapt(performance.now() - began);
       this.show(answer.body.offset);
@@ -225,6 +228,13 @@ class Upload {
     }
     await this.handleFailure(answer);
     const state = await this.ask(upload);
+    // The server answers but this piece never arrives: the file changed on the
+    // disk since it was chosen (the browser can no longer read it), or something
+    // on the way drops large requests. Waiting longer will not help.
+    this.stuck = state !== null && state.offset === held ? this.stuck + 1 : 0;
+    if (this.stuck >= STUCK_AFTER) {
+      throw new Refused(0, { message: "The file could not be sent. If it changed since you chose it, choose it again; the upload goes on where it stopped." });
+    }
     if (state === null) {
       forget(this.file);
       throw new Refused(404, { message: "The server no longer has this upload: choose the file again to start over." });
