@@ -106,7 +106,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from runstrong.server import serve
 
     console.print(f"RunStrong is running on http://{args.bind}  (Ctrl+C stops it)")
-    serve(bind=args.bind, workers=args.workers)
+    serve(bind=args.bind, workers=args.workers, task_worker=args.task_worker)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    if args.processes < 1:
+        raise CommandError("--processes must be at least 1")
+    _ready()
+    from runstrong import worker
+
+    worker.run(processes=args.processes, interval=args.interval)
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
@@ -701,9 +710,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-        help="worker processes (default 2)",
+        help="web worker processes (default 2)",
+    )
+    serve_parser.add_argument(
+        "--no-worker",
+        dest="task_worker",
+        action="store_false",
+        help="start no background worker beside the web server (run `runstrong worker` instead)",
     )
     serve_parser.set_defaults(func=cmd_serve)
+
+    worker_parser = commands.add_parser(
+        "worker", help="run background tasks (history imports) until stopped"
+    )
+    worker_parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes, each taking one task at a time (default 1)",
+    )
+    worker_parser.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="seconds between looks at an empty queue (default 1)",
+    )
+    worker_parser.set_defaults(func=cmd_worker)
 
     programs = commands.add_parser("programs", help="list, show, check or add programs")
     programs.add_argument(

@@ -1,16 +1,33 @@
-"""Run the WSGI app under gunicorn from inside the ``runstrong`` command."""
+"""Run the WSGI app under gunicorn from inside the ``runstrong`` command, with a
+background worker beside it (``runstrong.worker``) unless told not to."""
 
 from __future__ import annotations
 
+import signal
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+
+from runstrong.worker import WorkerProcess
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], task_worker: WorkerProcess | None = None) -> None:
         self.options = options
+        self.task_worker = task_worker
         super().__init__()
+
+    def run(self) -> None:
+        if self.task_worker is None:
+            super().run()
+            return
+        try:
+            _Arbiter(self, self.task_worker).run()
+        except RuntimeError as error:  # as gunicorn's own run() reports it
+            print(f"\nError: {error}\n", file=sys.stderr, flush=True)
+            sys.exit(1)
 
     def load_config(self) -> None:
         for key, value in self.options.items():
@@ -31,7 +48,28 @@ def _close_connections(server: object, worker: object) -> None:
     connections.close_all()
 
 
-def serve(*, bind: str, workers: int) -> None:
+class _Arbiter(Arbiter):  # type: ignore[misc]
+    """gunicorn's master, also keeping the task worker running: started with the
+    web workers, started again if it dies (checked on the master's one-second
+    round), and stopped when the server stops, whatever stops it (SIGTERM,
+    Ctrl+C). A master killed outright leaves it too: it watches its parent."""
+
+    def __init__(self, app: _Server, task_worker: WorkerProcess) -> None:
+        self.task_worker = task_worker
+        super().__init__(app)
+
+    def manage_workers(self) -> None:
+        super().manage_workers()
+        self.task_worker.keep_alive()
+
+    def stop(self, graceful: bool = True) -> None:
+        # Told first, so it finishes its file while the web workers finish their requests.
+        self.task_worker.signal(signal.SIGTERM)
+        super().stop(graceful)
+        self.task_worker.stop()
+
+
+def serve(*, bind: str, workers: int, task_worker: bool = True) -> None:
     _Server(
         {
             "bind": bind,
@@ -44,5 +82,6 @@ def serve(*, bind: str, workers: int) -> None:
             # answers; gunicorn's default 30 s would kill the worker midway.
             "timeout": 90,
             "pre_fork": _close_connections,
-        }
+        },
+        task_worker=WorkerProcess(name="task worker") if task_worker else None,
     ).run()

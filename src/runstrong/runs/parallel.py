@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Container, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,9 +26,19 @@ IN_FLIGHT_PER_WORKER = 8
 _known: Container[str] = frozenset()
 
 
-def _remember(known: frozenset[str]) -> None:
+def _start(known: frozenset[str], parent: int) -> None:
     global _known
     _known = known
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """A worker waits for files on a pipe it holds both ends of: if the process that
+    started it is killed outright (a background worker's SIGKILL), nothing ends the
+    wait. So each worker watches for its parent to be gone, and goes too."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _prepare(incoming: intake.Incoming) -> intake.Prepared:
@@ -54,7 +66,7 @@ def prepare_all(
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_remember, initargs=(known,)
+        max_workers=workers, mp_context=context, initializer=_start, initargs=(known, os.getpid())
     ) as pool:
         pending: deque[Future[intake.Prepared]] = deque()
         for item in items:

@@ -122,12 +122,14 @@ def history_import_run(import_id: int, *, task_id: str) -> None:
     except _ImportFailed as error:
         _finish(import_id, task_id, failure=str(error))
         return
-    except Exception:
+    except BaseException as error:
         if _stop_requested.is_set():
-            # Ctrl+C reaches the parsing processes too: their KeyboardInterrupt
-            # comes back as this file's error. Not the import's fault.
+            # Stopping: Ctrl+C reaches the parsing processes too, and their
+            # KeyboardInterrupt comes back as this file's error. Not the import's fault.
             _requeue(import_id, task_id)
             return
+        if not isinstance(error, Exception):
+            raise  # killed outright: the checkpoint stands, recovery takes it from there
         log.exception("history import %s failed", import_id)
         _finish(import_id, task_id, failure=_stopped_sentence(import_id, "an internal error"))
         return
