@@ -125,16 +125,19 @@ class RunStrongApi(NinjaAPI):
         found = super()._get_urls()
         for pattern in found:
             if isinstance(pattern, URLPattern):
-                pattern.callback = _json_method_refusal(pattern.callback)
+                pattern.callback = _answered_as_api(pattern.callback)
         return found
 
 
-def _json_method_refusal(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """ninja answers a method an address does not take with a plain-text 405: in JSON here."""
+def _answered_as_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every answer is the caller's own (or may change a moment later): never kept by a
+    cache. And ninja answers a method an address does not take with a plain-text 405:
+    in JSON here."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
+        response.headers.setdefault("Cache-Control", "no-store")
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
@@ -144,6 +147,7 @@ def _json_method_refusal(view: Callable[..., HttpResponse]) -> Callable[..., Htt
             )
             if allowed:
                 refusal["Allow"] = allowed
+            refusal["Cache-Control"] = "no-store"
             return refusal
         return response
 

@@ -40,6 +40,7 @@ def test_a_token_reads_as_its_athlete(bearer: Callable[..., ApiClient], athlete:
     response = bearer(athlete, "read").get("/me")
 
     assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
     assert response.json() == {
         "id": athlete.pk,
         "display_name": athlete.shown_name,
