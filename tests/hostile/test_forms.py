@@ -20,6 +20,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from runstrong.plans.models import ItemStatus, PlanItem
+from runstrong.plans.services import plan_save
 from tests.hostile.conftest import (
     JS_LINK,
     RLO,
@@ -228,3 +230,68 @@ def test_sign_up_refuses_a_name_of_only_invisible_characters(client: Client) -> 
         response.content.decode()
     )
     assert User.objects.count() == before
+
+
+# ---------------------------------------------------------------------------
+# Why a planned session was skipped: a line the runner writes on the plan page.
+
+
+@dataclass(frozen=True)
+class Skipped:
+    case: str
+    reason: str
+    status: int
+    sentence: str
+    stored: str | None = None
+    forged: bool = False
+
+
+# fmt: off
+SKIPPED = [
+    Skipped("script", SCRIPT, 302, f"&#x27;s session ({HTML_SCRIPT}).", SCRIPT),
+    Skipped("javascript: link", JS_LINK, 302, "&lt;a href=&quot;javascript:alert(1)&quot;&gt;me&lt;/a&gt;).", JS_LINK),
+    Skipped("RTL override and BEL", f"Ill{RLO}\x07 today", 302, "session (Ill today).", "Ill today"),
+    Skipped("10,000 characters", "r" * 10_000, 422, "Ensure this value has at most 200 characters (it has 10000)."),
+    Skipped("only invisible characters", f"{RLO}\u200f", 422, "Say why, in a few words."),
+    Skipped("a NUL", "Ill\x00", 422, NO_NUL),
+    Skipped("forged CSRF token", "Ill", 403, EXPIRED, forged=True),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("skipped", SKIPPED, ids=[skipped.case for skipped in SKIPPED])
+def test_a_skip_reason(athlete: Any, ledger_factory: Any, skipped: Skipped) -> None:
+    plan_save(
+        athlete=athlete,
+        days=["easy", "quality", "easy", "rest", "easy", "rest", "long"],
+        per_week=2,
+        program_slug="runners-250",
+        race_day=None,
+        race_is_a=False,
+        today=timezone.localdate(),
+    )
+    item = PlanItem.objects.filter(athlete=athlete, status=ItemStatus.PLANNED).first()
+    assert item is not None
+    client = browser(athlete)
+    token = "f" * 64 if skipped.forged else csrf_token(client)
+    ledger = ledger_factory()
+
+    response = client.post(
+        f"/plan/items/{item.pk}/skip/",
+        {f"skip-{item.pk}-reason": skipped.reason, "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == skipped.status
+    assert ledger.changed() == {} and ledger.new_files() == set()  # skipped in place
+    item.refresh_from_db()
+    if skipped.stored is None:
+        assert item.status == ItemStatus.PLANNED
+        if skipped.status == 403:
+            assert_site_page(response, 403, skipped.sentence)
+        else:  # the plan page, or the card alone through htmx
+            assert skipped.sentence in text_of(response)
+        return
+    assert (item.status, item.skip_reason) == (ItemStatus.SKIPPED, skipped.stored)
+    page = client.get(response["Location"])
+    assert skipped.sentence in text_of(page)
+    assert_no_markup(page.content.decode(), SCRIPT, JS_LINK)
