@@ -17,9 +17,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
 
-from runstrong.community.models import Comment
+from runstrong.community.models import Comment, Flag
 from runstrong.workouts.models import Result
 from tests.community.social_helpers import finished
 from tests.hostile.conftest import (
@@ -195,3 +198,56 @@ def test_a_comment_loses_its_override_and_keeps_its_emoji(
     )
 
     assert Comment.objects.get().text == f"Strong finish {RUNNER_WOMAN}"
+
+
+# ---------------------------------------------------------------------------
+# A flag's note: what a runner tells the moderators about someone's result.
+
+
+@dataclass(frozen=True)
+class Flagged:
+    case: str
+    reason: str
+    note: str
+    status: int
+    sentence: str
+    stored: str | None = None
+
+
+THANKS = "Thank you. A moderator will look at this result; its athlete is told."
+# fmt: off
+FLAGGED = [
+    Flagged("script as the note", "too-fast", SCRIPT, 302, THANKS, SCRIPT),
+    Flagged("javascript: link as the note", "too-fast", JS_LINK, 302, THANKS, JS_LINK),
+    Flagged("a note of 10,000 characters", "too-fast", "n" * 10_000, 422, "Ensure this value has at most 300 characters (it has 10000)."),
+    Flagged("a NUL in the note", "too-fast", "fast\x00", 422, "Null characters are not allowed."),
+    Flagged("a reason that is markup", "<b>", "", 422, "Choose a reason from the list."),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("flagged", FLAGGED, ids=[flagged.case for flagged in FLAGGED])
+def test_a_flag(athlete: Any, stranger: Any, ledger_factory: Any, flagged: Flagged) -> None:
+    result = finished(athlete, "public")
+    client = browser(stranger)
+    ledger = ledger_factory()
+
+    response = client.post(
+        f"/results/{result.pk}/flag/",
+        {"reason": flagged.reason, "note": flagged.note, "csrfmiddlewaretoken": csrf_token(client)},
+    )
+
+    assert response.status_code == flagged.status
+    if flagged.stored is None:
+        assert_site_page(response, flagged.status, flagged.sentence)
+        ledger.assert_untouched()
+        return
+    assert flagged.sentence in " ".join(client.get(response["Location"]).content.decode().split())
+    assert "community.Flag" in ledger.changed() and ledger.new_files() == set()
+    assert list(Flag.objects.values_list("note", flat=True)) == [flagged.stored]
+    # Where the note is read: the moderators' queue.
+    moderator = get_user_model().objects.create_superuser("mod", "mod@example.com", "pw")
+    queue = browser(moderator).get(reverse("admin:community_flag_queue"))
+    assert queue.status_code == 200
+    assert_no_markup(queue.content.decode(), SCRIPT, JS_LINK)
+    assert escape(flagged.stored) in queue.content.decode()
