@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from runstrong.runs import views, views_upload
+from runstrong.runs import views, views_history, views_upload
 
 app_name = "runs"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     # A whole history, sent in chunks (views_upload).
     path("uploads/", views_upload.upload_start, name="uploads"),
     path("uploads/<uuid:key>/", views_upload.upload_chunks, name="upload_chunks"),
+    # Its import in the background, watched (views_history).
+    path("history/<uuid:key>/", views_history.history_import, name="history"),
+    path("history/<uuid:key>/progress/", views_history.history_progress, name="history_progress"),
 ]
