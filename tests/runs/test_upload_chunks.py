@@ -309,6 +309,34 @@ def test_bytes_that_arrived_before_the_connection_broke_are_kept(athlete: Any) -
     assert held == 30 and services_upload.part_path(history).stat().st_size == 30
 
 
+def test_bytes_a_power_cut_took_from_the_disk_are_asked_for_again(
+    athlete_client: Client,
+) -> None:
+    upload = started(athlete_client, size=100)
+    put(athlete_client, upload["url"], b"a" * 60, 0, 100)
+    history = HistoryImport.objects.get(key=upload["key"])
+    with services_upload.part_path(history).open("r+b") as part:
+        part.truncate(45)  # the database kept its 60, the disk only 45
+
+    assert athlete_client.get(upload["url"]).json()["offset"] == 45
+    refused = put(athlete_client, upload["url"], b"b" * 40, 60, 100)
+    assert refused.status_code == 409 and refused.json()["offset"] == 45
+    assert put(athlete_client, upload["url"], b"b" * 55, 45, 100).json()["offset"] == 100
+    assert services_upload.part_path(history).read_bytes() == b"a" * 45 + b"b" * 55
+
+
+def test_an_upload_whose_file_went_missing_starts_again_from_nothing(
+    athlete_client: Client,
+) -> None:
+    upload = started(athlete_client, size=100)
+    put(athlete_client, upload["url"], b"a" * 60, 0, 100)
+    services_upload.part_path(HistoryImport.objects.get(key=upload["key"])).unlink()
+
+    assert athlete_client.get(upload["url"]).json()["offset"] == 0
+    assert put(athlete_client, upload["url"], b"b" * 40, 60, 100).json()["offset"] == 0
+    assert put(athlete_client, upload["url"], b"b" * 100, 0, 100).json()["offset"] == 100
+
+
 def test_a_second_writer_of_the_same_upload_is_told_to_wait(athlete: Any) -> None:
     history = services_upload.upload_start(athlete=athlete, name="export.zip", size=100)
     part = services_upload.part_path(history)

@@ -4,10 +4,12 @@ The protocol is ours, on ``Content-Range`` (``views_upload``): the browser asks
 for an upload (name and size), sends the bytes in order a chunk at a time, and
 after any failure asks how many bytes the server holds and goes on from there.
 The bytes go to a part file in the data folder (``part_path``), never into
-memory as a whole; ``received`` in the database only moves after the bytes are
-on disk (written and fsynced), so it never claims a byte the disk may lose.
-When the last byte is in, the import is queued (``services_history``), which
-keeps the part file until the import ends.
+memory as a whole; ``received`` in the database moves after the bytes are
+written, and what the server says it holds is the smaller of ``received`` and
+the part file's size (``upload_offset``), so after a power cut the browser
+resends whatever the disk lost (see ``_copy``). When the last byte is in, the
+file is fsynced and the import queued (``services_history``), which keeps the
+part file until the import ends.
 
 Why not tus, the resumable-upload standard: its Django servers are django-tus,
 unmaintained since 2020, and drf-tus, which needs Django REST framework, which
@@ -64,7 +66,7 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: raising sets an exception's __traceback__
 class UploadRefused(Exception):
     """An upload or a chunk refused: the HTTP status, a code a client acts on, and a
     sentence for the runner. ``offset`` is what the server holds, when it matters."""
@@ -156,7 +158,7 @@ def upload_start(*, athlete: User, name: str, size: int) -> HistoryImport:
             )
         history = HistoryImport.objects.create(athlete=athlete, name=name, size=size)
         # Made now, so a resumed upload always finds its file.
-        part_path(history).touch()
+        part_path(history).touch(mode=0o600)
     return history
 
 
@@ -200,6 +202,7 @@ def _write(history: HistoryImport, *, offset: int, stream: Readable, length: int
     with _locked(path, history) as part:
         # Another request may have added to it while this one waited for the lock.
         history.refresh_from_db(fields=["received", "state"])
+        _reconcile(history, os.fstat(part.fileno()).st_size)
         if _already_in(history, offset, length):
             return
         if shutil.disk_usage(path.parent).free < length + DISK_MARGIN:
@@ -209,7 +212,7 @@ def _write(history: HistoryImport, *, offset: int, stream: Readable, length: int
                 "The server has run out of room for uploads just now: try again later.",
                 offset=history.received,
             )
-        written = _copy(stream, part, offset=offset, length=length)
+        written = _copy(stream, part, offset=offset, length=length, total=history.size)
         moved = HistoryImport.objects.filter(
             pk=history.pk, received=offset, state=HistoryImportState.UPLOADING
         ).update(received=offset + written, updated_at=timezone.now())
@@ -217,6 +220,26 @@ def _write(history: HistoryImport, *, offset: int, stream: Readable, length: int
             history.received = offset + written
         else:  # pragma: no cover - the lock keeps other writers out
             history.refresh_from_db(fields=["received", "state"])
+
+
+def upload_offset(history: HistoryImport) -> int:
+    """How many bytes of the upload the server holds: what the database says came,
+    unless the part file is shorter (a power cut took the last of it)."""
+    try:
+        on_disk = part_path(history).stat().st_size
+    except FileNotFoundError:
+        on_disk = 0 if history.state == HistoryImportState.UPLOADING else history.received
+    return min(history.received, on_disk)
+
+
+def _reconcile(history: HistoryImport, on_disk: int) -> None:
+    """Bring ``received`` back to the part file's size if the file is shorter."""
+    if history.state == HistoryImportState.UPLOADING and on_disk < history.received:
+        log.warning("upload %s: %s bytes on disk, not %s", history.key, on_disk, history.received)
+        HistoryImport.objects.filter(pk=history.pk, received=history.received).update(
+            received=on_disk
+        )
+        history.received = on_disk
 
 
 def _already_in(history: HistoryImport, offset: int, length: int) -> bool:
@@ -253,14 +276,11 @@ def _locked(path: Path, history: HistoryImport) -> Iterator[IO[bytes]]:
     """The part file, open for writing and locked against a second writer: a
     browser that gave up on a chunk and sent it again while the server is still
     reading the first is told to wait (409 with the offset) rather than both
-    writing the same place."""
-    try:
-        part = path.open("r+b")
-    except FileNotFoundError:
-        raise UploadRefused(
-            410, "gone", "The server no longer has this upload: start it again."
-        ) from None
-    with part:
+    writing the same place. Made again, empty, if it went missing (the uploads
+    folder cleared by hand): the browser is then told to start from 0."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    with open(descriptor, "r+b") as part:
         try:
             fcntl.flock(part.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -273,9 +293,9 @@ def _locked(path: Path, history: HistoryImport) -> Iterator[IO[bytes]]:
         yield part
 
 
-def _copy(stream: Readable, part: IO[bytes], *, offset: int, length: int) -> int:
-    """Copy up to ``length`` bytes, a piece at a time, to ``part`` at ``offset``, and
-    make them durable; the number copied (fewer when the stream ends early)."""
+def _copy(stream: Readable, part: IO[bytes], *, offset: int, length: int, total: int) -> int:
+    """Copy up to ``length`` bytes, a piece at a time, to ``part`` at ``offset``; the
+    number copied (fewer when the stream ends early)."""
     part.seek(offset)
     written = 0
     try:
@@ -291,7 +311,17 @@ def _copy(stream: Readable, part: IO[bytes], *, offset: int, length: int) -> int
     # Anything past the new end is a leftover of an earlier broken try.
     part.truncate(offset + written)
     part.flush()
-    os.fsync(part.fileno())
+    if offset + written == total:
+        # Once, before the import is queued: it must read what the disk holds.
+        # Not after every chunk: an fsync costs a journal commit (~30 ms here;
+        # 64 chunks of 8 MB with an fsync each took 2.4 s against 0.55 s for the
+        # same 512 MB written then fsynced once), a third of the loopback upload's
+        # time. Without it a power cut can lose the last chunks while the
+        # database says they came; but journalling file systems in their default
+        # modes (ext4's data=ordered, XFS) commit a file's new size only after
+        # its data, so the part file is never longer than what it truly holds,
+        # and ``upload_offset`` takes the smaller of the two.
+        os.fsync(part.fileno())
     return written
 
 

@@ -94,7 +94,7 @@ def _progress_url(history: HistoryImport) -> str:
 def _state(history: HistoryImport) -> dict[str, Any]:
     return {
         "key": str(history.key),
-        "offset": history.received,
+        "offset": services_upload.upload_offset(history),
         "size": history.size,
         "state": history.state,
         "url": reverse("runs:upload_chunks", args=[history.key]),
@@ -154,7 +154,7 @@ def upload_chunks(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             _drain(request)
             return refusal
     response = JsonResponse(_state(history))
-    response["Upload-Offset"] = str(history.received)
+    response["Upload-Offset"] = str(services_upload.upload_offset(history))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -226,6 +226,7 @@ class Upload {
       this.show(answer.body.offset);
       return answer.body.offset; // the server had more (or less): go on from its count
     }
+    if (answer.status === 404 || answer.status === 410) forget(this.file); // choosing it again starts over
     await this.handleFailure(answer);
     const state = await this.ask(upload);
     // The server answers but this piece never arrives: the file changed on the
