@@ -122,9 +122,17 @@ function backoff(attempt) {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
+function refusalWords(status) {
+  if (status === 413) {
+    // Not RunStrong's own 413 (that one says why in JSON): a proxy in front of it.
+    return "A proxy in front of the server refuses pieces this large: tell whoever runs the site (its request size limit must allow 16 MB).";
+  }
+  return `The server refused the upload (${status}). Reload the page and choose the file again; it goes on where it stopped.`;
+}
+
 class Refused extends Error {
   constructor(status, body) {
-    super((body && body.message) || `The server refused the upload (${status}).`);
+    super((body && body.message) || refusalWords(status));
     this.status = status;
     this.code = body && body.code;
   }
