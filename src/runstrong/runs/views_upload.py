@@ -22,7 +22,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from runstrong.accounts.web import request_athlete
@@ -82,15 +82,6 @@ def _method_refusal(allowed: str) -> JsonResponse:
     return response
 
 
-def _progress_url(history: HistoryImport) -> str:
-    try:
-        return reverse("runs:history", args=[history.key])
-    except NoReverseMatch:
-        # The progress page is the background import's; without it the
-        # browser goes to the runs list.
-        return reverse("runs:list")
-
-
 def _state(history: HistoryImport) -> dict[str, Any]:
     return {
         "key": str(history.key),
@@ -98,7 +89,7 @@ def _state(history: HistoryImport) -> dict[str, Any]:
         "size": history.size,
         "state": history.state,
         "url": reverse("runs:upload_chunks", args=[history.key]),
-        "progress_url": _progress_url(history),
+        "progress_url": reverse("runs:history", args=[history.key]),
     }
 
 
