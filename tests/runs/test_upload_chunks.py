@@ -398,3 +398,15 @@ def test_uploads_left_unfinished_for_a_week_are_removed(athlete: Any) -> None:
     assert list(HistoryImport.objects.all()) == [fresh]
     assert not services_upload.part_path(stale).exists()
     assert services_upload.part_path(fresh).exists()
+
+
+def test_the_upload_page_lists_the_runners_history_imports(
+    athlete_client: Client, athlete: Any, stranger: Any
+) -> None:
+    mine = services_upload.upload_start(athlete=athlete, name="strava_export.zip", size=100)
+    services_upload.upload_start(athlete=stranger, name="someone_elses.zip", size=100)
+
+    html = athlete_client.get("/runs/upload/").content.decode()
+
+    assert "Your history imports" in html and f'href="/runs/history/{mine.key}/"' in html
+    assert "strava_export.zip" in html and "someone_elses.zip" not in html

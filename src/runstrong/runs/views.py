@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from runstrong import errors
 from runstrong.accounts.web import logged_in_athlete
-from runstrong.runs import formatting, selectors_import, services, wording
+from runstrong.runs import formatting, selectors_import, services, views_history, wording
 from runstrong.runs.forms import MAX_NEW_FILES, MB, UploadForm, UploadLimit
 from runstrong.runs.models import Activity, ImportSource, ImportStatus
 
@@ -121,7 +121,13 @@ def _upload(request: HttpRequest, limit: UploadLimit | None) -> HttpResponse:
 def _upload_page(
     request: HttpRequest, form: UploadForm, *, status: int = 200, error: str = ""
 ) -> HttpResponse:
-    return render(request, "runs/upload.html", {"form": form, "error": error}, status=status)
+    history_imports = views_history.recent_history_imports(logged_in_athlete(request))
+    return render(
+        request,
+        "runs/upload.html",
+        {"form": form, "error": error, "history_imports": history_imports},
+        status=status,
+    )
 
 
 @login_required
