@@ -18,9 +18,12 @@ data folder with ``runstrong serve`` and the worker it starts:
     archive with ``history_archive.iter_members``) in one process per core,
     both cores busy. Goal: import ≤ 1.3 × bare parse.
 (b) the upload: the chunked upload's throughput (POST /runs/uploads/, then a
-    PUT per chunk with Content-Range, as resumable.js sends them, one after
-    the other) against one plain request carrying the same bytes to the same
-    server over loopback. Goal: chunked ≥ 0.8 × plain.
+    PUT per chunk with Content-Range, one after the other as resumable.js
+    sends them, 8 MB as its largest) against one plain request carrying the
+    same bytes to the same server over loopback. Measured after the import,
+    as another runner, three of each in turn (the median of each), each of all
+    the bytes but the last (so no import is queued to run meanwhile), with the
+    page cache's dirty pages written out before each. Goal: chunked ≥ 0.8 × plain.
 (c) memory: peak RSS of each process of the server (gunicorn's master and
     workers) and of the worker (and any process it starts), sampled every
     0.1 s with psutil during the upload and the import. Goal: < 400 MB each.
@@ -28,7 +31,38 @@ data folder with ``runstrong serve`` and the worker it starts:
 Then the database is checked: every activity file stored once, the runs and
 the rides as activities.csv says.
 
-Last figures: (not yet measured)
+Last figures (2 cores shared with other work: load average 1.5 at the start,
+2.7 at the end; SQLite; 1.09 GB export, 3,000 activity files of which 2,315
+runs, 8 MB chunks):
+
+    flock /tmp/runstrong-bench.lock .venv/bin/python bench/history_import.py
+
+    bare parse, 2 processes:          35.7 s  (CPU 65.8 s)
+    background import:                48.4 s  (CPU 88.5 s: worker and its parsing processes;
+                                               1.83 cores busy; queued → running 0.7 s)
+    import / bare parse:              1.36× wall, 1.34× CPU        goal ≤ 1.3×  (missed)
+    upload, 1 plain request:          3.2 s   (321 MB/s; runs 1.1, 3.4, 3.2 s)
+    upload, 131 chunked requests:     4.4 s   (237 MB/s; runs 3.9, 4.4, 4.4 s)
+    chunked / plain throughput:       0.74×                        goal ≥ 0.8×  (missed)
+    peak RSS, server (largest process, gunicorn master): 142 MB    goal < 400 MB
+    peak RSS, worker (largest process):                  128 MB    goal < 400 MB
+    (PSS summed over each role's processes: server 256 MB, worker and its two
+    parsing processes 258 MB)
+    check: 3,000 activities stored, each file once; 2,315 runs, as activities.csv says
+
+Where the import's time goes (cProfile of ``history_import_run`` over 700 of
+these files, quiet machine): the parsing processes' ``intake.prepare`` costs
+~1.15× the bare parse (metrics, packing, gzip of the original, hashing); the
+worker's own process adds 5–8 ms of CPU a file, ~25% of the parse, nearly all
+of it Django building ~10 SQL statements a file in ``_store_member`` (the
+import's row locked, the athlete locked, two duplicate checks, the activity,
+its ImportItem, the counters; one commit a file); SQL execution itself is
+~1.5 ms of it. Earlier runs while the machine was busy (load 6–9) gave 1.09×
+and 2.05× wall: wall times here follow the machine's load; the CPU ratio is
+the steadier figure.
+The upload: ~10 ms more server CPU a chunked request than the bytes cost
+(log-in session, CSRF, three queries, a new connection); the spread between
+runs of the same upload is as large as the gap.
 """
 
 from __future__ import annotations
@@ -41,6 +75,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -186,6 +221,7 @@ class Browser:
     def __init__(self, port: int) -> None:
         self.port = port
         self.cookies: dict[str, str] = {}
+        self.last_key = ""  # of the last upload started
 
     def request(
         self,
@@ -195,7 +231,11 @@ class Browser:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT_S)
+        # A body is sent a megabyte at a time (http.client's default is 8 KB, which
+        # would make the client, not the server, the slow end over loopback).
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=TIMEOUT_S, blocksize=MB
+        )
         try:
             connection.request(method, path, body, {"Cookie": cookie, **(headers or {})})
             response = connection.getresponse()
@@ -268,8 +308,8 @@ class Browser:
 
 
 class _FileSlice:
-    """A file's bytes from where it stands, ``length`` of them, read in pieces by
-    http.client (it reads a body with ``read`` 8 KB… at a time; a megabyte here)."""
+    """A file's bytes from where it stands, ``length`` of them, read by http.client
+    a block at a time as it sends them."""
 
     def __init__(self, source: Any, length: int) -> None:
         self.source = source
@@ -365,6 +405,18 @@ def history_row(database: Path, key: str) -> dict[str, Any]:
     return dict(row) if row else {}
 
 
+def upload(browser: Browser, path: Path, send: int, size: int, chunk: int) -> float:
+    """Seconds to start an upload of ``size`` bytes and send its first ``send``
+    bytes in requests of ``chunk`` bytes, one after the other."""
+    started = time.perf_counter()
+    answer = browser.start_upload("export_12345.zip", size)
+    browser.last_key = answer["key"]
+    offset = 0
+    while offset < send:
+        offset = browser.put_range(answer["url"], path, offset, min(chunk, send - offset), size)
+    return time.perf_counter() - started
+
+
 def wait_for_import(database: Path, key: str, queued: float) -> tuple[dict[str, Any], float]:
     """The HistoryImport row once finished, and the seconds from queued to running."""
     began: float | None = None
@@ -436,21 +488,17 @@ def main() -> None:
 
             # (b) and (a): the chunked upload, then its import, nothing else running.
             peaks.stage = "chunked upload"
-            started = time.perf_counter()
-            upload = browser.start_upload("export_12345.zip", size)
-            offset, chunk = 0, args.chunk_mb * MB
-            while offset < size:
-                length = min(chunk, size - offset)
-                offset = browser.put_range(upload["url"], path, offset, length, size)
+            chunk = args.chunk_mb * MB
+            os.sync()
+            chunked_s = upload(browser, path, size, size, chunk)
             queued = time.perf_counter()
-            chunked_s = queued - started
             print(
                 f"chunked upload, {-(-size // chunk)} requests: {chunked_s:6.1f} s  "
                 f"({size / MB / chunked_s:6.0f} MB/s)",
                 flush=True,
             )
             peaks.stage = "import"
-            row, began = wait_for_import(site.database, upload["key"], queued)
+            row, began = wait_for_import(site.database, browser.last_key, queued)
             import_s = time.perf_counter() - queued
             print(
                 f"background import:            {import_s:7.1f} s  "
@@ -461,16 +509,26 @@ def main() -> None:
             )
             counts = stored_counts(site.database)
 
-            # (b) one plain request with the same bytes, as another runner (its own
-            # import is queued as the request ends; the figures are taken by then).
-            peaks.stage = "plain upload"
-            plain = other.start_upload("export_12345.zip", size)
-            started = time.perf_counter()
-            other.put_range(plain["url"], path, 0, size, size)
-            plain_s = time.perf_counter() - started
+            # (b) the upload alone, plain and chunked in turn, three of each, as
+            # another runner (the median: the page cache makes single runs vary by
+            # a second), each of all the bytes but the last: no import is queued,
+            # so nothing else runs meanwhile. Dirty pages are written out (sync)
+            # before each, so none pays for another's writes.
+            timings: dict[str, list[float]] = {"plain": [], "chunked": []}
+            for kind in ("plain", "chunked", "chunked", "plain", "plain", "chunked"):
+                os.sync()
+                peaks.stage = f"{kind} upload"
+                timings[kind].append(
+                    upload(other, path, size - 1, size, chunk if kind == "chunked" else size)
+                )
+            plain_s = statistics.median(timings["plain"])
+            chunked_alone_s = statistics.median(timings["chunked"])
             print(
-                f"plain upload, 1 request:      {plain_s:7.1f} s  "
-                f"({size / MB / plain_s:6.0f} MB/s)",
+                f"upload alone, 1 request:      {plain_s:7.1f} s  ({size / MB / plain_s:6.0f} MB/s)"
+                f"  (each: {', '.join(f'{t:.1f}' for t in timings['plain'])} s)\n"
+                f"upload alone, {-(-size // chunk)} requests:  {chunked_alone_s:6.1f} s  "
+                f"({size / MB / chunked_alone_s:6.0f} MB/s)"
+                f"  (each: {', '.join(f'{t:.1f}' for t in timings['chunked'])} s)",
                 flush=True,
             )
             peaks.stop.set()
@@ -484,11 +542,11 @@ def main() -> None:
             f"bare parse {bare_cpu:.1f} s = {import_cpu / bare_cpu:.2f}×; "
             f"cores busy during the import {import_cpu / import_s:.2f} of {cores}"
         )
-        print(f"chunked / plain upload throughput: {plain_s / chunked_s:.2f}×   goal ≥ 0.8×")
+        print(f"chunked / plain upload throughput: {plain_s / chunked_alone_s:.2f}×   goal ≥ 0.8×")
         server_cpu = {
             stage: peaks.cpu.get((stage, "server"), 0.0)
             for stage in ("chunked upload", "plain upload")
-        }
+        }  # the chunked upload's stage holds the import's upload and the two alone
         print(
             f"    server CPU: chunked {server_cpu['chunked upload']:.1f} s, "
             f"plain {server_cpu['plain upload']:.1f} s"
