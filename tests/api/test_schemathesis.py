@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from runstrong.accounts import tokens
+from runstrong.community import services as social
 from runstrong.workouts import services
 from runstrong.workouts.models import Program
 from tests.api.conftest import finished_result
@@ -44,11 +45,33 @@ def write_token(athlete: Any, settings: Any) -> str:
     return tokens.token_create(user=athlete, name="schemathesis", scope="write").plain
 
 
-def _known_cases(operation: Any, session_id: str, result_id: int) -> list[schemathesis.Case]:
+def _known_cases(
+    operation: Any, session_id: str, result_id: int, comment_id: int = 0
+) -> list[schemathesis.Case]:
     """Requests that name real things, tried first: generated ones rarely do."""
     path = operation.path
     if path.endswith("/programs/{program_slug}"):
         return [operation.Case(path_parameters={"program_slug": "runners-250"})]
+    if path.endswith("/boards/{program_slug}"):
+        return [
+            operation.Case(path_parameters={"program_slug": "runners-250"}),
+            operation.Case(
+                path_parameters={"program_slug": "runners-250"},
+                query={"period": "week", "sex": "f", "age": "30-34", "after": "x"},
+            ),
+        ]
+    if "{comment_id}" in path:
+        return [operation.Case(path_parameters={"comment_id": comment_id})]
+    if path.endswith("/comments") and operation.method.upper() == "POST":
+        return [
+            operation.Case(
+                path_parameters={"result_id": result_id},
+                body={"text": "Strong finish"},
+                media_type="application/json",
+            )
+        ]
+    if path.endswith("/cheers") and operation.method.upper() != "GET":
+        return [operation.Case(path_parameters={"result_id": result_id}, query={"kind": "grit"})]
     if path.endswith("/sessions") and operation.method.upper() == "POST":
         return [
             operation.Case(body={"program": "runners-250"}, media_type="application/json"),
@@ -88,13 +111,14 @@ def test_every_answer_is_documented_and_never_a_server_error(
         services.session_start(athlete=athlete, program=Program.objects.get(slug="runners-250")).id
     )
     result_id = finished_result(athlete, "public").pk
+    comment_id = social.comment_add(author=athlete, result_id=result_id, text="Kept up").pk
     # The document the site serves, not one built in this process.
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 9
     failures: dict[str, str] = {}
     for operation in operations:
-        known = _known_cases(operation, session_id, result_id)
+        known = _known_cases(operation, session_id, result_id, comment_id)
 
         @given(case=operation.as_strategy())
         @settings(

@@ -46,6 +46,14 @@ ID_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
     "plans:start": ("item_id", "POST", {}),
     "api-v1:result_detail": ("result_id", "GET", {}),
     "api-v1:result_change": ("result_id", "PATCH", {"visibility": "public"}),
+    # Beyond the id range, no address of the API matches whatever the method.
+    "api-v1:cheer_list": ("result_id", "GET", {}),
+    "api-v1:cheer_give": ("result_id", "GET", {}),
+    "api-v1:cheer_take_back": ("result_id", "GET", {}),
+    "api-v1:comment_list": ("result_id", "GET", {}),
+    "api-v1:comment_create": ("result_id", "GET", {}),
+    "api-v1:comment_detail": ("comment_id", "GET", {}),
+    "api-v1:comment_remove": ("comment_id", "GET", {}),
 }
 BEYOND_IDS = [LARGEST_ID, LARGEST_ID + 1, 2**64, 10**30]
 SENTINEL_ID = 987_654_321

@@ -1,4 +1,5 @@
-"""The public API's results (``/api/v1/results``).
+"""The public API's results (``/api/v1/results``), boards (``/api/v1/boards``), and
+the cheers and comments on a result.
 
 A result is answered to whoever the access rule lets see it
 (``access.may_see`` through ``selectors.result_visible_to``, as on every
@@ -11,14 +12,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 from pydantic import ConfigDict
 
 from runstrong.accounts.api_auth import ANYONE, ATHLETES
 from runstrong.accounts.models import User
-from runstrong.api_base import READ_ERRORS, WRITE_ERRORS, ApiError, athlete, caller, with_errors
-from runstrong.community import selectors, services
+from runstrong.api_base import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ApiError,
+    athlete,
+    caller,
+    with_errors,
+)
+from runstrong.community import access, ranking, selectors, selectors_boards, services
+from runstrong.community.forms_boards import PRESCRIBED, SCALED, board_filters
+from runstrong.community.models import COMMENT_MAX_LENGTH, Comment
 from runstrong.workouts.models import Result
 
 router = Router(tags=["results"])
@@ -206,3 +217,361 @@ def result_change(
         raise ApiError(422, "invalid", error.message, field="visibility") from None
     result = _visible(result_id, user)
     return _result_out(result, user, _cheers([result.pk], user)[result.pk])
+
+
+# ---------------------------------------------------------------------------
+# Boards: the same filters, ranking and cursors as the board pages
+# (``views_boards``), through the same selectors.
+
+
+class BoardFilters(Schema):
+    way: Literal["prescribed", "scaled"] = "prescribed"
+    period: Literal["week", "month", "year", "all"] = "all"
+    sex: Literal["", "f", "m"] = ""  # "" is everyone
+    age: Annotated[str, Field(max_length=10)] = ""  # "" or one of ranking.AGE_GROUPS
+    club: Annotated[str, Field(max_length=100)] = ""  # "" or the slug of one of the caller's clubs
+    # The previous page's next_cursor; a stale or garbled one starts at the top, as on the page.
+    after: Annotated[str, Field(max_length=400)] = ""
+
+
+class BoardRowOut(Schema):
+    rank: int
+    athlete: AthleteRefOut
+    mine: bool
+    time: str  # as the board shows it: "12:34", or "CAP + 180"
+    capped: bool
+    core_exercise: str
+    day: date
+    result_id: int
+
+
+class BoardPlaceOut(Schema):
+    row: BoardRowOut
+    top_percent: int
+
+
+class BoardOut(Schema):
+    program: ProgramRefOut
+    way: Literal["prescribed", "scaled"]
+    period: Literal["week", "month", "year", "all"]
+    sex: str
+    age: str
+    club: str
+    total: int
+    you: BoardPlaceOut | None  # the caller's own place on this board, wherever it is
+    rows: list[BoardRowOut]
+    next_cursor: str | None  # send as ``after`` for the next page
+
+
+class BoardProgramOut(Schema):
+    slug: str
+    name: str
+
+
+def _board_row(row: selectors_boards.BoardRow, viewer_id: int | None) -> dict[str, Any]:
+    return {
+        "rank": row.rank,
+        "athlete": {"display_name": row.name},
+        "mine": row.athlete_id == viewer_id,
+        "time": row.time,
+        "capped": row.capped,
+        "core_exercise": row.core_exercise,
+        "day": row.day,
+        "result_id": row.result_id,
+    }
+
+
+@router.get(
+    "/boards",
+    response=with_errors({200: list[BoardProgramOut]}, *READ_ERRORS),
+    auth=ANYONE,
+    tags=["boards"],
+)
+def board_list(request: HttpRequest) -> list[dict[str, str]]:
+    """The programs that have boards, as the boards page lists them."""
+    return [
+        {"slug": program.slug, "name": program.name}
+        for program in selectors_boards.board_programs()
+    ]
+
+
+@router.get(
+    "/boards/{program_slug}",
+    response=with_errors({200: BoardOut}, *READ_ERRORS),
+    auth=ANYONE,
+    tags=["boards"],
+)
+def board_detail(
+    request: HttpRequest,
+    program_slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)],
+    filters: Query[BoardFilters],
+) -> dict[str, Any]:
+    """One page of a program's board, with the board page's filters. Public boards
+    rank public results; a club board (``club``) is for that club's members and
+    ranks the results its members show their clubs too. A club the caller is not
+    in is a 404, like one that does not exist."""
+    viewer = caller(request).user
+    frame = selectors_boards.board_frame(program_slug, viewer)
+    if frame.program is None:
+        raise ApiError(404, "not_found", "no such program")
+    if filters.club and filters.club not in {club.slug for club in frame.clubs}:
+        raise ApiError(404, "not_found", "no such club board")
+    if filters.age and filters.age not in ranking.AGE_GROUPS:
+        raise ApiError(
+            422,
+            "invalid",
+            f"age: one of {', '.join(ranking.AGE_GROUPS)}, or empty for all ages",
+            field="age",
+        )
+    chosen = QueryDict(mutable=True)
+    chosen.update(
+        {
+            "way": filters.way,
+            "period": filters.period,
+            "sex": filters.sex,
+            "age": filters.age,
+            "club": filters.club,
+        }
+    )
+    data = board_filters(chosen, frame.clubs)
+    if data is None:  # pragma: no cover - every filter is checked above
+        raise ApiError(422, "invalid", "these filters are not on offer")
+    query = selectors_boards.BoardQuery(
+        program=frame.program,
+        scaled=data["way"] == SCALED,
+        period=data["period"],
+        period_start=ranking.period_start(data["period"], selectors_boards.today()),
+        sex=data["sex"],
+        age_group=data["age"],
+        club=next((club for club in frame.clubs if club.slug == data["club"]), None),
+    )
+    viewer_id = viewer.pk if viewer is not None else None
+    page = selectors_boards.board_page(
+        query=query,
+        viewer_id=viewer_id,
+        cursor=filters.after or None,
+        program_version=frame.version,
+    )
+    pinned = page.pinned
+    return {
+        "program": {"slug": frame.program.slug, "name": frame.program.name},
+        "way": SCALED if query.scaled else PRESCRIBED,
+        "period": query.period,
+        "sex": query.sex,
+        "age": query.age_group,
+        "club": data["club"],
+        "total": page.total,
+        "you": (
+            {"row": _board_row(pinned.row, viewer_id), "top_percent": pinned.top_percent}
+            if pinned is not None
+            else None
+        ),
+        "rows": [_board_row(row, viewer_id) for row in page.rows],
+        "next_cursor": page.next_cursor,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Cheers and comments on a result: the same services and access rule as the
+# result page's forms (a result the caller may not see is a 404).
+
+CheerKind = Literal["cheer", "pr", "strong", "grit"]  # ranking.CHEER_KINDS
+CommentId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class CheerOut(Schema):
+    kind: CheerKind
+    label: str
+    count: int
+    mine: bool
+
+
+class CommentOut(Schema):
+    id: int
+    result_id: int
+    author: AthleteRefOut
+    mine: bool
+    text: str  # plain text, never markup
+    created_at: datetime
+    edited_at: datetime | None
+    can_delete: bool
+
+
+class CommentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    # Cleaned and checked by the same rule as the page's form (at most
+    # COMMENT_MAX_LENGTH characters once cleaned); the bound here only keeps
+    # a request small.
+    text: Annotated[str, Field(max_length=4 * COMMENT_MAX_LENGTH)]
+
+
+def _refused(error: services.CommunityError) -> ApiError:
+    if isinstance(error, services.NotFound):
+        return ApiError(404, "not_found", error.message)
+    if isinstance(error, services.NotAllowed):
+        return ApiError(403, "forbidden", error.message)
+    if isinstance(error, services.RateLimited):
+        return ApiError(
+            429,
+            "rate_limited",
+            error.message,
+            headers={"Retry-After": str(error.decision.retry_after)},
+        )
+    return ApiError(422, "invalid", error.message, field="text")
+
+
+def _cheers_out(result_id: int, viewer: Any) -> list[dict[str, Any]]:
+    return [
+        {"kind": cheer.kind, "label": cheer.label, "count": cheer.count, "mine": cheer.mine}
+        for cheer in selectors.cheer_counts([result_id], viewer)[result_id]
+    ]
+
+
+def _comment_out(view: selectors.CommentView, viewer_id: int | None) -> dict[str, Any]:
+    comment: Comment = view.comment
+    return {
+        "id": comment.pk,
+        "result_id": comment.result_id,
+        "author": {"display_name": comment.author.shown_name},
+        "mine": comment.author_id == viewer_id,
+        "text": comment.text,
+        "created_at": comment.created_at,
+        "edited_at": comment.edited_at,
+        "can_delete": view.can_delete,
+    }
+
+
+@router.get(
+    "/results/{id:result_id}/cheers",
+    response=with_errors({200: list[CheerOut]}, *READ_ERRORS),
+    auth=ANYONE,
+    tags=["cheers and comments"],
+)
+def cheer_list(request: HttpRequest, result_id: ResultId) -> list[dict[str, Any]]:
+    """Every kind of cheer on offer, with its count and whether the caller gave one."""
+    viewer = caller(request).user
+    result = _visible(result_id, viewer)
+    return _cheers_out(result.pk, viewer)
+
+
+def _cheer_set(request: HttpRequest, result_id: int, kind: str, on: bool) -> list[dict[str, Any]]:
+    user = athlete(request)
+    try:
+        services.cheer_toggle(athlete=user, result_id=result_id, kind=kind, on=on)
+    except services.CommunityError as error:
+        raise _refused(error) from None
+    return _cheers_out(result_id, user)
+
+
+@router.put(
+    "/results/{id:result_id}/cheers",
+    response=with_errors({200: list[CheerOut]}, *WRITE_ERRORS),
+    auth=ATHLETES,
+    tags=["cheers and comments"],
+)
+def cheer_give(
+    request: HttpRequest, result_id: ResultId, kind: Query[CheerKind]
+) -> list[dict[str, Any]]:
+    """Give a cheer of this kind (``?kind=grit``); giving it again changes nothing."""
+    return _cheer_set(request, result_id, kind, True)
+
+
+@router.delete(
+    "/results/{id:result_id}/cheers",
+    response=with_errors({200: list[CheerOut]}, *WRITE_ERRORS),
+    auth=ATHLETES,
+    tags=["cheers and comments"],
+)
+def cheer_take_back(
+    request: HttpRequest, result_id: ResultId, kind: Query[CheerKind]
+) -> list[dict[str, Any]]:
+    """Take back the caller's cheer of this kind (``?kind=grit``); if none was given,
+    nothing changes."""
+    return _cheer_set(request, result_id, kind, False)
+
+
+@router.get(
+    "/results/{id:result_id}/comments",
+    response=with_errors({200: list[CommentOut]}, *READ_ERRORS),
+    auth=ANYONE,
+    tags=["cheers and comments"],
+)
+def comment_list(request: HttpRequest, result_id: ResultId) -> list[dict[str, Any]]:
+    """The comments on a result, oldest first, as its page shows them."""
+    viewer = caller(request).user
+    result = _visible(result_id, viewer)
+    viewer_id = viewer.pk if viewer is not None else None
+    return [
+        _comment_out(view, viewer_id) for view in selectors.result_social(result, viewer).comments
+    ]
+
+
+@router.post(
+    "/results/{id:result_id}/comments",
+    response=with_errors({201: CommentOut}, *WRITE_ERRORS),
+    auth=ATHLETES,
+    tags=["cheers and comments"],
+)
+def comment_create(
+    request: HttpRequest, result_id: ResultId, payload: CommentIn
+) -> Status[dict[str, Any]]:
+    """Comment on a result the caller may see: plain text, cleaned as on the page."""
+    user = athlete(request)
+    try:
+        comment = services.comment_add(author=user, result_id=result_id, text=payload.text)
+    except services.CommunityError as error:
+        raise _refused(error) from None
+    comment.author = user
+    view = selectors.CommentView(comment=comment, can_edit=True, can_delete=True)
+    return Status(201, _comment_out(view, user.pk))
+
+
+@router.get(
+    "/comments/{id:comment_id}",
+    response=with_errors({200: CommentOut}, *READ_ERRORS),
+    auth=ANYONE,
+    tags=["cheers and comments"],
+)
+def comment_detail(request: HttpRequest, comment_id: CommentId) -> dict[str, Any]:
+    """One comment, on a result the caller may see (anything else is a 404)."""
+    viewer = caller(request).user
+    comment = Comment.objects.select_related("author").filter(id=comment_id).first()
+    result = _visible(comment.result_id, viewer) if comment is not None else None
+    if comment is None or result is None:
+        raise ApiError(404, "not_found", "no such comment")
+    viewer_id = viewer.pk if viewer is not None else None
+    admin_of_owner = (
+        viewer_id is not None
+        and viewer_id not in (comment.author_id, result.athlete_id)
+        and selectors.admins_a_club_of(viewer_id=viewer_id, owner_id=result.athlete_id)
+    )
+    can_delete = access.may_delete_comment(
+        viewer_id=viewer_id,
+        author_id=comment.author_id,
+        owner_id=result.athlete_id,
+        admin_of_owner=admin_of_owner,
+    )
+    view = selectors.CommentView(
+        comment=comment,
+        can_edit=access.may_edit_comment(viewer_id=viewer_id, author_id=comment.author_id),
+        can_delete=can_delete,
+    )
+    return _comment_out(view, viewer_id)
+
+
+@router.delete(
+    "/comments/{id:comment_id}",
+    response=with_errors({204: None}, *WRITE_ERRORS),
+    auth=ATHLETES,
+    tags=["cheers and comments"],
+)
+def comment_remove(request: HttpRequest, comment_id: CommentId) -> Status[None]:
+    """Delete a comment: the caller's own, or one on their result (or, for a club
+    admin, on a member's result), as on the page. One the caller cannot see is a 404."""
+    user = athlete(request)
+    try:
+        services.comment_delete(actor=user, comment_id=comment_id)
+    except services.CommunityError as error:
+        raise _refused(error) from None
+    return Status(204, None)
