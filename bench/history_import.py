@@ -4,7 +4,7 @@ activities uploaded in chunks to ``runstrong serve`` and imported by its worker.
 Run (from the repository root, after scripts/test or scripts/run has set up .venv):
 
     flock /tmp/runstrong-bench.lock .venv/bin/python bench/history_import.py \
-        [--activities 3000] [--media-mb 1000] [--chunk-mb 8] [--export PATH] [--keep]
+        [--activities 3000] [--media-mb 1000] [--chunk-mb 32] [--export PATH] [--keep]
 
 It writes the export with ``tests/runs/exports.py`` (the real files of
 ../shared/data/activities, each copy's times moved to a day of its own, FIT
@@ -405,16 +405,30 @@ def history_row(database: Path, key: str) -> dict[str, Any]:
     return dict(row) if row else {}
 
 
-def upload(browser: Browser, path: Path, send: int, size: int, chunk: int) -> float:
+# As resumable.js sizes its requests: 8 MB first, twice as much after one sent
+# in under 5 s, up to its largest (32 MB).
+FIRST_CHUNK = 8 * MB
+FAST_CHUNK_S = 5.0
+
+
+def upload(
+    browser: Browser, path: Path, send: int, size: int, chunk: int, *, plain: bool = False
+) -> tuple[float, int]:
     """Seconds to start an upload of ``size`` bytes and send its first ``send``
-    bytes in requests of ``chunk`` bytes, one after the other."""
+    bytes in requests of at most ``chunk`` bytes, one after the other, sized as
+    resumable.js sizes them (``plain``: all in one request); and how many
+    requests that took."""
     started = time.perf_counter()
     answer = browser.start_upload("export_12345.zip", size)
     browser.last_key = answer["key"]
-    offset = 0
+    offset, requests, piece = 0, 0, send if plain else min(FIRST_CHUNK, chunk)
     while offset < send:
-        offset = browser.put_range(answer["url"], path, offset, min(chunk, send - offset), size)
-    return time.perf_counter() - started
+        sent_at = time.perf_counter()
+        offset = browser.put_range(answer["url"], path, offset, min(piece, send - offset), size)
+        requests += 1
+        if time.perf_counter() - sent_at < FAST_CHUNK_S:
+            piece = min(chunk, piece * 2)
+    return time.perf_counter() - started, requests
 
 
 def wait_for_import(database: Path, key: str, queued: float) -> tuple[dict[str, Any], float]:
@@ -443,7 +457,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--activities", type=int, default=3000)
     parser.add_argument("--media-mb", type=int, default=1000)
-    parser.add_argument("--chunk-mb", type=int, default=8)
+    parser.add_argument("--chunk-mb", type=int, default=32, help="the largest chunk")
     parser.add_argument("--export", type=Path, help="use (or write and keep) this export")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
@@ -490,10 +504,10 @@ def main() -> None:
             peaks.stage = "chunked upload"
             chunk = args.chunk_mb * MB
             os.sync()
-            chunked_s = upload(browser, path, size, size, chunk)
+            chunked_s, requests = upload(browser, path, size, size, chunk)
             queued = time.perf_counter()
             print(
-                f"chunked upload, {-(-size // chunk)} requests: {chunked_s:6.1f} s  "
+                f"chunked upload, {requests} requests: {chunked_s:6.1f} s  "
                 f"({size / MB / chunked_s:6.0f} MB/s)",
                 flush=True,
             )
@@ -518,15 +532,16 @@ def main() -> None:
             for kind in ("plain", "chunked", "chunked", "plain", "plain", "chunked"):
                 os.sync()
                 peaks.stage = f"{kind} upload"
-                timings[kind].append(
-                    upload(other, path, size - 1, size, chunk if kind == "chunked" else size)
+                seconds, requests = upload(
+                    other, path, size - 1, size, chunk, plain=kind == "plain"
                 )
+                timings[kind].append(seconds)
             plain_s = statistics.median(timings["plain"])
             chunked_alone_s = statistics.median(timings["chunked"])
             print(
                 f"upload alone, 1 request:      {plain_s:7.1f} s  ({size / MB / plain_s:6.0f} MB/s)"
                 f"  (each: {', '.join(f'{t:.1f}' for t in timings['plain'])} s)\n"
-                f"upload alone, {-(-size // chunk)} requests:  {chunked_alone_s:6.1f} s  "
+                f"upload alone, {requests} requests:  {chunked_alone_s:6.1f} s  "
                 f"({size / MB / chunked_alone_s:6.0f} MB/s)"
                 f"  (each: {', '.join(f'{t:.1f}' for t in timings['chunked'])} s)",
                 flush=True,

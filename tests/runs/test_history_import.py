@@ -172,6 +172,9 @@ def test_a_crash_mid_file_resumes_from_the_checkpoint_with_no_run_twice(
         return outcome
 
     monkeypatch.setattr(services, "activity_store", store_then_die)
+    # Files are committed three at a time here: the first three, then the
+    # crash in the second batch takes back the fourth file with its batch.
+    monkeypatch.setattr(services_history, "STORE_BATCH", 3)
     history = services_history.history_import_enqueue(history=uploaded(export.path))
     with pytest.raises(Killed):  # the task's body as the worker runs it, the "kill" let through
         services_history.history_import_run(history.pk, task_id=history.task_id)

@@ -1,11 +1,11 @@
 """A history import once its upload is in: queued, run by a worker, resumed after a crash.
 
-The one writer of ``HistoryImport`` after the upload's last byte. Each file of
-the archive is stored (its activity, its ``ImportItem``) in the same
-transaction that advances the checkpoint (``next_member``), the counters and
-the heartbeat: a worker killed at any instant leaves every file either wholly
-handled and counted or not at all, and the task taken up again starts at the
-first file not handled. No run is stored twice, none is lost.
+The one writer of ``HistoryImport`` after the upload's last byte. Files of
+the archive are stored (their activities, their ``ImportItem``s), a few at a
+time, in the same transaction that advances the checkpoint (``next_member``),
+the counters and the heartbeat: a worker killed at any instant leaves every
+file either wholly handled and counted or not at all, and the task taken up
+again starts at the first file not handled. No run is stored twice, none is lost.
 
 Who runs an import is recorded in ``task_id``: a task whose id is no longer
 the import's (it was given up for dead and queued again) stops at its next
@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Generator, Iterator
 from datetime import datetime, timedelta
@@ -53,6 +54,9 @@ CLEAN_UP_WITHIN = timedelta(days=2)
 # Below this many files, parsing in this process beats starting parsing
 # processes (about a second each: numpy and the FIT profile to import).
 SMALL_IMPORT = 24
+# Files stored per transaction (or what is read in a second, if fewer): each
+# commit, lock and counters update costs about as much as storing a file.
+STORE_BATCH = 16
 
 UNFINISHED = (HistoryImportState.QUEUED, HistoryImportState.RUNNING)
 
@@ -194,10 +198,25 @@ def _import_members(history: HistoryImport, task_id: str) -> None:
         )
         # Closed on the way out, stop or error: its parsing processes end with it.
         with contextlib.closing(prepared_files):
-            for prepared in prepared_files:
-                if _stop_requested.is_set():
-                    return
-                _store_member(history, task_id, indices.popleft(), prepared)
+            batch: list[tuple[int, intake.Prepared]] = []
+            began = time.monotonic()
+            try:
+                for prepared in prepared_files:
+                    batch.append((indices.popleft(), prepared))
+                    stopping = _stop_requested.is_set()
+                    if stopping or len(batch) >= STORE_BATCH or time.monotonic() - began > 1.0:
+                        pending, batch, began = batch, [], time.monotonic()
+                        _store_members(history, task_id, pending)
+                    if stopping:
+                        return
+            except Exception:
+                # Reading failed (not storing: a batch is taken out before it is
+                # stored): the files read before it are kept.
+                if batch:
+                    _store_members(history, task_id, batch)
+                raise
+            if batch:
+                _store_members(history, task_id, batch)
     except OSError as error:
         reason = f"the uploaded file could not be read ({error.strerror or error})"
         raise _ImportFailed(_stopped_sentence(history.pk, reason)) from error
@@ -226,28 +245,40 @@ def _lock(import_id: int, task_id: str) -> int:
 
 
 @transaction.atomic
-def _store_member(
-    history: HistoryImport, task_id: str, index: int, prepared: intake.Prepared
+def _store_members(
+    history: HistoryImport, task_id: str, members: list[tuple[int, intake.Prepared]]
 ) -> None:
-    """One file of the archive: its activities (each leg of a multisport file) and
-    import records, the counters and the checkpoint, all in one transaction."""
-    if index < _lock(history.pk, task_id):
-        return  # handled already (cannot happen: the archive is read from the checkpoint)
+    """Consecutive files of the archive: their activities (each leg of a multisport
+    file) and import records, the counters and the checkpoint, all in one
+    transaction — a worker killed midway leaves none of them, and the next one
+    starts at the first. One lock, one counters update and one commit for up to
+    ``STORE_BATCH`` files, rather than for each."""
+    checkpoint = _lock(history.pk, task_id)
     counts = {"runs_found": 0, "others_found": 0, "duplicates": 0, "failed": 0}
-    for leg in prepared.legs():
-        outcome = services.activity_store(
-            athlete=history.athlete, prepared=leg, batch=history.batch, position=index
-        )
-        if outcome.status == ImportStatus.IMPORTED:
-            counts["runs_found" if leg.is_run else "others_found"] += 1
-        elif outcome.status == ImportStatus.DUPLICATE:
-            counts["duplicates"] += 1
-        else:
-            counts["failed"] += 1
+    files = 0
+    for index, prepared in members:
+        if index < checkpoint:
+            continue  # handled already (cannot happen: the archive is read from the checkpoint)
+        if files and _stop_requested.is_set():
+            break  # stopping: the files stored so far are kept, the next worker reads the rest
+        files += 1
+        checkpoint = index + 1
+        for leg in prepared.legs():
+            outcome = services.activity_store(
+                athlete=history.athlete, prepared=leg, batch=history.batch, position=index
+            )
+            if outcome.status == ImportStatus.IMPORTED:
+                counts["runs_found" if leg.is_run else "others_found"] += 1
+            elif outcome.status == ImportStatus.DUPLICATE:
+                counts["duplicates"] += 1
+            else:
+                counts["failed"] += 1
+    if not files:
+        return
     now = timezone.now()
     HistoryImport.objects.filter(pk=history.pk).update(
-        next_member=index + 1,
-        files_read=F("files_read") + 1,
+        next_member=checkpoint,
+        files_read=F("files_read") + files,
         heartbeat_at=now,
         updated_at=now,
         **{name: F(name) + added for name, added in counts.items() if added},

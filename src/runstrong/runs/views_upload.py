@@ -32,7 +32,7 @@ from runstrong.runs.models import HistoryImport
 # {"name": …, "size": …} and nothing much else.
 MAX_START_BYTES = 4096
 # A refused chunk's body is read and dropped up to this size (``_drain``).
-DRAIN_AT_MOST = 16 * services_upload.MB
+DRAIN_AT_MOST = 40 * services_upload.MB  # beyond resumable.js's largest chunk (32 MB)
 CONTENT_RANGE = re.compile(r"bytes (\d{1,15})-(\d{1,15})/(\d{1,15})")
 
 
