@@ -22,9 +22,11 @@ from schemathesis.specs.openapi.checks import (
 
 from runstrong.accounts import tokens
 from runstrong.community import services as social
+from runstrong.runs.services import batch_import
 from runstrong.workouts import services
 from runstrong.workouts.models import Program
 from tests.api.conftest import finished_result
+from tests.runs.conftest import gpx_run
 from tests.workouts.factories import T0
 
 EXAMPLES = 15
@@ -46,7 +48,7 @@ def write_token(athlete: Any, settings: Any) -> str:
 
 
 def _known_cases(
-    operation: Any, session_id: str, result_id: int, comment_id: int = 0
+    operation: Any, session_id: str, result_id: int, comment_id: int = 0, activity_id: int = 0
 ) -> list[schemathesis.Case]:
     """Requests that name real things, tried first: generated ones rarely do."""
     path = operation.path
@@ -60,6 +62,10 @@ def _known_cases(
                 query={"period": "week", "sex": "f", "age": "30-34", "after": "x"},
             ),
         ]
+    if "{activity_id}" in path:
+        return [operation.Case(path_parameters={"activity_id": activity_id})]
+    if path.endswith("/trend"):
+        return [operation.Case(query={"split": "2026-03-03"})]
     if "{comment_id}" in path:
         return [operation.Case(path_parameters={"comment_id": comment_id})]
     if path.endswith("/comments") and operation.method.upper() == "POST":
@@ -112,13 +118,16 @@ def test_every_answer_is_documented_and_never_a_server_error(
     )
     result_id = finished_result(athlete, "public").pk
     comment_id = social.comment_add(author=athlete, result_id=result_id, text="Kept up").pk
+    activity_id = batch_import(athlete=athlete, files=[("run.gpx", gpx_run())]).outcomes[0]
     # The document the site serves, not one built in this process.
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 9
     failures: dict[str, str] = {}
     for operation in operations:
-        known = _known_cases(operation, session_id, result_id, comment_id)
+        known = _known_cases(
+            operation, session_id, result_id, comment_id, activity_id.activity_id or 0
+        )
 
         @given(case=operation.as_strategy())
         @settings(

@@ -54,6 +54,7 @@ ID_URLS: dict[str, tuple[str, str, dict[str, str]]] = {
     "api-v1:comment_create": ("result_id", "GET", {}),
     "api-v1:comment_detail": ("comment_id", "GET", {}),
     "api-v1:comment_remove": ("comment_id", "GET", {}),
+    "api-v1:run_detail": ("activity_id", "GET", {}),
 }
 BEYOND_IDS = [LARGEST_ID, LARGEST_ID + 1, 2**64, 10**30]
 SENTINEL_ID = 987_654_321
