@@ -33,6 +33,7 @@ from runstrong.accounts import api_v1 as accounts_api
 from runstrong.accounts.api_auth import ATHLETES
 from runstrong.api_base import ApiError
 from runstrong.community import api_v1 as community_api
+from runstrong.plans import api_v1 as plans_api
 from runstrong.runs import api_v1 as runs_api
 from runstrong.workouts import api_v1 as workouts_api
 
@@ -203,3 +204,4 @@ api.add_router("/", accounts_api.router)
 api.add_router("/", workouts_api.router, tags=["programs and sessions"])
 api.add_router("/", community_api.router)
 api.add_router("/", runs_api.router)
+api.add_router("/", plans_api.router)
