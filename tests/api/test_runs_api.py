@@ -55,6 +55,9 @@ def test_upload_limits_are_the_pages(
     api = bearer(athlete)
     too_many = upload(api, *((f"run{n}.gpx", b"x") for n in range(MAX_FILES + 1)))
     assert f"at most {MAX_FILES}" in assert_error(too_many, 422, "invalid")["message"]
+    # Past Django's own count (DATA_UPLOAD_MAX_NUMBER_FILES), the page's sentence too.
+    past_django = upload(api, *((f"run{n}.gpx", b"x") for n in range(101)))
+    assert f"at most {MAX_FILES}" in assert_error(past_django, 413, "too_large")["message"]
 
     settings.RUNS_MAX_UPLOAD_BYTES = 64 * 1024
     big = upload(api, ("big.gpx", b"x" * (128 * 1024)))
@@ -132,3 +135,19 @@ def test_the_trend_is_the_pages_with_its_honest_not_enough(
     assert_error(api.get("/trend?split=March"), 422, "invalid")
     assert_error(api.get("/runs?page=0"), 422, "invalid")
     assert_error(api.get("/runs/0"), 422, "invalid")
+
+
+def test_the_sites_own_cookie_uploads_under_the_same_limit(athlete: Any, settings: Any) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(athlete)
+    browser.get("/runs/upload/")
+    csrf = {"X-CSRFToken": browser.cookies["csrftoken"].value}
+    parts = [SimpleUploadedFile("a.gpx", gpx_run())]
+
+    assert_error(browser.post("/api/v1/runs", {"uploads": parts}), 403, "csrf_failed")
+    parts = [SimpleUploadedFile("a.gpx", gpx_run())]
+    assert browser.post("/api/v1/runs", {"uploads": parts}, headers=csrf).status_code == 201
+    settings.RUNS_MAX_UPLOAD_BYTES = 64 * 1024
+    big = [SimpleUploadedFile("big.gpx", b"x" * (128 * 1024))]
+    assert_error(browser.post("/api/v1/runs", {"uploads": big}, headers=csrf), 413, "too_large")
+    assert Activity.objects.count() == 1
