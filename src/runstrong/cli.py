@@ -252,6 +252,9 @@ def _summary(loaded: Any) -> str:
 def cmd_go(args: argparse.Namespace) -> None:
     if not args.program and not args.resume:
         raise CommandError("say which program to do (`runstrong programs` lists them), or --resume")
+    swaps = _pairs(args.swap, "--swap", str)
+    reps = _pairs(args.reps, "--reps", int)
+    server = _server_client(args.server, write=True) if args.server else None
     _ready()
     from runstrong.workouts.terminal import GoOptions, go
 
@@ -261,11 +264,88 @@ def cmd_go(args: argparse.Namespace) -> None:
             resume=args.resume,
             set_size=args.set_size,
             lead_in=args.lead_in,
-            swaps=_pairs(args.swap, "--swap", str),
-            reps=_pairs(args.reps, "--reps", int),
+            swaps=swaps,
+            reps=reps,
+            server=server,
         ),
         console=console,
     )
+
+
+def _server_url(text: str) -> str:
+    from runstrong.workouts import remote
+
+    try:
+        return remote.server_url(text)
+    except remote.ServerError as error:
+        raise CommandError(str(error)) from None
+
+
+def _server_client(text: str, *, write: bool) -> Any:
+    """--server URL: a client with the token for it, checked when the server answers.
+
+    Out of reach is no reason not to train: the workout is kept here and sent
+    when the server answers. A refused token is, since nothing would ever go."""
+    from runstrong.workouts import remote
+
+    url = _server_url(text)
+    try:
+        token = remote.token_for(url)
+    except remote.ServerError as error:
+        raise CommandError(str(error)) from None
+    if not token:
+        raise CommandError(
+            f"no token for {url}: run `runstrong login {url}` or set {remote.TOKEN_ENV}"
+        )
+    client = remote.Client(url, token)
+    try:
+        remote.check_token(client, write=write)
+    except remote.Unreachable as error:
+        err_console.print(f"{escape(str(error))}: keeping the workout here, sending it later")
+    except remote.ServerError as error:
+        raise CommandError(str(error)) from None
+    return client
+
+
+def cmd_login(args: argparse.Namespace) -> None:
+    import getpass
+
+    from runstrong.workouts import remote
+
+    url = _server_url(args.url)
+    try:
+        token = getpass.getpass(f"Token for {url} (made on your profile page there): ").strip()
+    except EOFError:
+        token = ""
+    if not token:
+        raise CommandError("no token given: nothing stored")
+    try:
+        me = remote.check_token(remote.Client(url, token))
+        path = remote.token_save(url, token)
+    except remote.ServerError as error:
+        raise CommandError(f"{error}; nothing stored") from None
+    except OSError as error:
+        raise CommandError(f"cannot store the token: {error}") from None
+    may = "read and write" if me.get("scope") == "write" else "only read (go --server needs write)"
+    console.print(
+        f"Logged in to {url} as {me.get('display_name', '?')}: this token may {may}. "
+        f"Kept in {path} (readable by you only).",
+        markup=False,
+    )
+
+
+def cmd_logout(args: argparse.Namespace) -> None:
+    from runstrong.workouts import remote
+
+    url = _server_url(args.url)
+    try:
+        removed = remote.token_remove(url)
+    except (remote.ServerError, OSError) as error:
+        raise CommandError(str(error)) from None
+    if removed:
+        console.print(f"Forgot the token for {url}.", markup=False)
+    else:
+        console.print(f"No token kept for {url}.", markup=False)
 
 
 def _pairs(values: Sequence[str] | None, option: str, kind: Callable[[str], Any]) -> dict[str, Any]:
@@ -775,7 +855,22 @@ def build_parser() -> argparse.ArgumentParser:
     go_parser.add_argument(
         "--reps", action="append", metavar="SLOT=N", help="do fewer reps in a slot (scaled)"
     )
+    go_parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="also send the session to this RunStrong site (token: RUNSTRONG_TOKEN or "
+        "`runstrong login URL`)",
+    )
     go_parser.set_defaults(func=cmd_go)
+
+    login = commands.add_parser(
+        "login", help="keep an API token for a RunStrong site (for go --server)"
+    )
+    login.add_argument("url", metavar="URL", help="the site's address, e.g. https://club.example")
+    login.set_defaults(func=cmd_login)
+    logout = commands.add_parser("logout", help="forget the token kept for a RunStrong site")
+    logout.add_argument("url", metavar="URL")
+    logout.set_defaults(func=cmd_logout)
 
     history = commands.add_parser("history", help="your results, newest first")
     history.add_argument("--program", help="only this program")

@@ -35,7 +35,7 @@ from rich.table import Table
 from rich.text import Text
 
 from runstrong.accounts.models import User
-from runstrong.workouts import catalog, engine, selectors, services
+from runstrong.workouts import catalog, engine, remote, selectors, services
 from runstrong.workouts.formatting import format_delta, format_duration
 from runstrong.workouts.models import Program, Result, WorkoutSession
 
@@ -48,6 +48,9 @@ class GoOptions:
     lead_in: int
     swaps: dict[str, str] = field(default_factory=dict)
     reps: dict[str, int] = field(default_factory=dict)
+    # --server: the events also go there, after the local database (remote.py).
+    server: remote.Client | None = None
+    send_wait: float = 30.0  # seconds to wait at the end for the last events to go
 
 
 # ---------------------------------------------------------------------------
@@ -583,6 +586,7 @@ class _Run:
         self.state = selectors.session_state(session)
         self.seq = session.event_count
         self.result: Result | None = None
+        self.sender: remote.Sender | None = None
 
     def append(self, kind: str, **fields: int) -> Notice | None:
         """Store one event; on success adopt the state it folds to, else return why not."""
@@ -604,16 +608,29 @@ class _Run:
             return Notice(f"{error}; reloaded the session as stored", error=True)
         except DatabaseError as error:
             return Notice(f"could not save ({error}); nothing was logged, try again", error=True)
+        if self.sender is not None:
+            # Stored here first; only then queued for the server.
+            stored = engine.event_from_dict({"type": kind, "at": at, **fields})
+            self.sender.push(self.seq, stored.to_dict())
         self.state = appended.state
         self.seq = appended.session.event_count
         self.result = appended.result
         return None
+
+    def sync_line(self) -> Line | None:
+        if self.sender is None:
+            return None
+        status = self.sender.status()
+        style = "bold red" if status.failing else "dim" if not status.waiting else "yellow"
+        return status.text(), style
 
     def _reload(self) -> None:
         session = selectors.session_get(self.session_id, self.athlete)
         if session is not None:
             self.state = selectors.session_state(session)
             self.seq = session.event_count
+            if self.sender is not None:
+                self.sender.replace(remote.event_dicts(selectors.session_events(session)))
 
 
 _CLOSED = (engine.Status.FINISHED, engine.Status.ABANDONED)
@@ -645,7 +662,10 @@ def _session_loop(
                 break
             notice = failed  # shown, then tried again on the next pass
         state = run.state
-        live.update(_render(session_lines(screen, state, now_ms(), keypad, notice)), refresh=True)
+        lines = session_lines(screen, state, now_ms(), keypad, notice)
+        if (sync := run.sync_line()) is not None:
+            lines.append(sync)
+        live.update(_render(lines), refresh=True)
         try:
             keys = _read_keys(fd, REFRESH_SECONDS)
         except KeyboardInterrupt:  # SIGINT from elsewhere: same as q
@@ -801,6 +821,12 @@ def go(options: GoOptions, console: Console) -> None:
     if options.lead_in < 0:
         _fail("--lead-in cannot be negative")
     athlete = services.athlete_local()
+    if (
+        options.resume
+        and options.server is not None
+        and _send_closed_session(options, athlete, console)
+    ):
+        return
     # Find the session to resume before checking the terminal, so "nothing to
     # resume" reads the same whether or not a terminal is attached.
     resume_session = _session_to_resume(options, athlete) if options.resume else None
@@ -824,7 +850,13 @@ def go(options: GoOptions, console: Console) -> None:
     for line in screen.intro:
         console.print(f"  {line}", markup=False)
 
+    if options.server is not None:
+        run.sender = _sender(options.server, session)
+        run.sender.start()
+        console.print(f"Sending to {options.server.url} as you go.", markup=False)
     outcome = _drive(run, screen, options, console, resumed)
+    if run.sender is not None:
+        _send_rest(run.sender, options, console)
     if outcome == "finished" and run.result is not None:
         console.print()
         print_result(run.result, console)
@@ -834,6 +866,55 @@ def go(options: GoOptions, console: Console) -> None:
         console.print("Session abandoned: it will not appear in your history.")
     else:
         console.print("Session left open: `runstrong go --resume` continues it.")
+
+
+def _sender(client: remote.Client, session: WorkoutSession) -> remote.Sender:
+    return remote.Sender(
+        client=client,
+        session_id=str(session.id),
+        create_body=remote.session_create_body(session.id, session.session_plan()),
+        events=remote.event_dicts(selectors.session_events(session)),
+    )
+
+
+def _send_rest(sender: remote.Sender, options: GoOptions, console: Console) -> None:
+    """After the session: wait a while for the server to hold every event, then say so."""
+    sender.kick()
+    sender.wait_sent(options.send_wait)
+    sender.stop()
+    status = sender.status()
+    console.print(status.text(), markup=False, style="bold red" if status.waiting else None)
+    if status.waiting and status.problem is None:
+        assert options.server is not None
+        console.print(
+            f"Not everything reached the server yet: `runstrong go --resume --server "
+            f"{options.server.url}` sends the rest.",
+            markup=False,
+        )
+
+
+def _send_closed_session(options: GoOptions, athlete: User, console: Console) -> bool:
+    """``--resume --server`` with no open session here: send what the server lacks of
+    the latest one (finished while the server was out of reach). False: nothing to do."""
+    assert options.server is not None
+    program = _program(options)
+    if selectors.session_open_latest(athlete, program) is not None:
+        return False
+    latest = WorkoutSession.objects.filter(athlete=athlete, event_count__gt=0)
+    if program is not None:
+        latest = latest.filter(program=program)
+    session = latest.select_related("program").order_by("-updated_at").first()
+    if session is None:
+        return False
+    sender = _sender(options.server, session)
+    sender.start()
+    console.print(
+        f"No unfinished session here; sending the latest ({session.program.name}, "
+        f"{timezone.localtime(session.created_at):%Y-%m-%d %H:%M}) to {options.server.url}.",
+        markup=False,
+    )
+    _send_rest(sender, options, console)
+    return True
 
 
 def _drive(run: _Run, screen: Screen, options: GoOptions, console: Console, resumed: bool) -> str:
