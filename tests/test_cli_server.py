@@ -23,6 +23,7 @@ import pexpect
 import pytest
 
 from tests.conftest import REPO, RUNSTRONG, runstrong_env
+from tests.runs.conftest import ACTIVITIES
 from tests.served.conftest import serving
 from tests.workouts.test_cli_go import Terminal, plain, run
 
@@ -203,3 +204,31 @@ def test_go_against_a_server_out_of_reach_still_records_here(runner_env: dict[st
     term.kill()
     resumed = run(env, "history")
     assert resumed.returncode == 0
+
+
+def test_import_uploads_run_files_to_the_server_once(
+    server: Server, runner_env: dict[str, str]
+) -> None:
+    env = {**runner_env, "RUNSTRONG_TOKEN": server.tokens["write"]}
+    gpx = ACTIVITIES / "gpx" / "cerknicko-jezero.gpx"
+    done = run(env, "import", str(gpx), "--server", server.url)
+    assert "1 imported, 0 already there, 0 not imported" in done.stdout, done.stdout
+    again = run(env, "import", str(gpx), "--server", server.url)
+    assert "0 imported, 1 already there" in again.stdout, again.stdout
+    request = urllib.request.Request(  # noqa: S310 - the test server's http address
+        f"{server.url}/api/v1/runs", headers={"Authorization": f"Bearer {server.tokens['read']}"}
+    )
+    with urllib.request.urlopen(request) as answer:  # noqa: S310
+        runs = json.load(answer)
+    assert len(runs["items"]) == 1, runs
+    # Nothing was imported into the runner's own database.
+    assert "No activities yet" in run(env, "runs").stdout
+    read_only = run(
+        {**runner_env, "RUNSTRONG_TOKEN": server.tokens["read"]},
+        "import",
+        str(gpx),
+        "--server",
+        server.url,
+        check=False,
+    )
+    assert read_only.returncode == 1 and "may only read" in read_only.stderr

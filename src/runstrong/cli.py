@@ -281,7 +281,7 @@ def _server_url(text: str) -> str:
         raise CommandError(str(error)) from None
 
 
-def _server_client(text: str, *, write: bool) -> Any:
+def _server_client(text: str, *, write: bool, offline_ok: bool = True) -> Any:
     """--server URL: a client with the token for it, checked when the server answers.
 
     Out of reach is no reason not to train: the workout is kept here and sent
@@ -301,10 +301,40 @@ def _server_client(text: str, *, write: bool) -> Any:
     try:
         remote.check_token(client, write=write)
     except remote.Unreachable as error:
+        if not offline_ok:
+            raise CommandError(str(error)) from None
         err_console.print(f"{escape(str(error))}: keeping the workout here, sending it later")
     except remote.ServerError as error:
         raise CommandError(str(error)) from None
     return client
+
+
+def _import_to_server(paths: list[Path], client: Any) -> None:
+    """``import --server``: the files as they are, to the site's ``POST /api/v1/runs``."""
+    from runstrong.runs import remote as runs_remote
+    from runstrong.workouts import remote
+
+    def report(outcomes: list[runs_remote.FileOutcome]) -> None:
+        for outcome in outcomes:
+            if outcome.status != "imported":
+                label = "already there" if outcome.status == "duplicate" else "not imported"
+                console.print(f"{outcome.name}: {label}: {outcome.message}", markup=False)
+
+    try:
+        outcomes = runs_remote.upload(client, paths, on_batch=report)
+    except remote.ServerError as error:
+        raise CommandError(str(error)) from None
+    counts = {
+        status: sum(o.status == status for o in outcomes)
+        for status in ("imported", "duplicate", "error")
+    }
+    console.print(
+        f"{client.url}: {counts['imported']} imported, {counts['duplicate']} already there, "
+        f"{counts['error']} not imported.",
+        markup=False,
+    )
+    if counts["error"]:
+        raise CommandError(f"{counts['error']} file(s) could not be imported")
 
 
 def cmd_login(args: argparse.Namespace) -> None:
@@ -454,6 +484,9 @@ def cmd_log(args: argparse.Namespace) -> None:
 
 def cmd_import(args: argparse.Namespace) -> None:
     paths = _activity_paths(args.paths)
+    if args.server:
+        _import_to_server(paths, _server_client(args.server, write=True, offline_ok=False))
+        return
     _ready()
     from rich.progress import (
         BarColumn,
@@ -909,6 +942,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="parsing processes (default: one per CPU core, or 1 for a few files)",
+    )
+    import_parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="upload them to this RunStrong site instead (token: RUNSTRONG_TOKEN or "
+        "`runstrong login URL`)",
     )
     import_parser.set_defaults(func=cmd_import)
 

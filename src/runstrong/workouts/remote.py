@@ -166,15 +166,21 @@ class Client:
         self.timeout = timeout
 
     def request(self, method: str, path: str, body: Any = None) -> Answer:
-        """One request; raises Unreachable when no HTTP answer came back."""
+        """One JSON request; raises Unreachable when no HTTP answer came back."""
         data = None if body is None else json.dumps(body).encode("utf-8")
+        return self.request_bytes(method, path, data, "application/json")
+
+    def request_bytes(
+        self, method: str, path: str, data: bytes | None, content_type: str
+    ) -> Answer:
+        """One request with a body of any type (a multipart upload, say)."""
         request = urllib.request.Request(  # noqa: S310 - the address is checked http(s)
             self.api + path, data=data, method=method
         )
         request.add_header("Authorization", f"Bearer {self.token}")
         request.add_header("Accept", "application/json")
         if data is not None:
-            request.add_header("Content-Type", "application/json")
+            request.add_header("Content-Type", content_type)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 return _answer(response.status, response.read(), response.headers)
