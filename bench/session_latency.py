@@ -21,15 +21,23 @@ is not, Django sends it plain).
 
 Goals: p95 ≤ 16 ms; ≤ 60 KB transferred.
 
-Last figures (2 cores shared, Chromium 156 headless, no GPU, 60 taps; two runs):
-    4× throttling: pointerdown → DOM changed  p50  6.3 ms  p95  9.8 ms   (5.8 /  9.4)
-                   pointerdown → next frame   p50 10.9 ms  p95 17.1 ms   (10.7 / 16.0)
-    1× throttling: pointerdown → DOM changed  p50  1.4 ms  p95  2.2 ms
-                   pointerdown → next frame   p50  3.0 ms  p95  8.2 ms
+Last figures (2 cores, quiet machine: load ~1.3, Chromium headless, no GPU,
+60 taps a run; 5 Dec 2026):
+    4× throttling: pointerdown → DOM changed  p50  6.2 ms  p95  9.6 ms   (6.2 /  9.1)
+                   pointerdown → next frame   p50 10.8 ms  p95 15.7 ms   (10.6 / 16.3)
     page weight:   49.4 KB transferred (121.9 KB uncompressed)
-Before the journal, the same hour, at 4×: DOM changed p50 19.2 ms p95 26.9 ms, next
-frame p50 23.8 ms p95 38.0 ms (the IndexedDB commit came first). The next frame is
-at the goal, not yet reliably under it: what is left is the wait for the frame.
+Earlier: 1× next frame p50 3.0 ms, p95 8.2 ms. Before the tap journal, at 4×:
+DOM changed p95 26.9 ms, next frame p95 38.0 ms.
+
+The next frame is at the goal, not reliably under it (15.7-16.4 ms in the
+best runs). A trace of the taps (CDP tracing, devtools.timeline) shows where a
+tap's ~10 ms goes at 4×: ~1 ms of the browser's own input routing and hit
+test before the page sees the press, ~2.7 ms of the page's script (plan,
+journal, render), then, still in the same input task, a style and layout pass
+of the whole page (2-4 ms: Chromium updates hover and active state after a
+press) before the frame can start. Putting the changed numbers in
+size-contained boxes made those layouts partial but the taps slower (p95
+16.4-20.5 ms), so it was taken out; see live_session.md.
 """
 
 from __future__ import annotations
