@@ -31,38 +31,34 @@ data folder with ``runstrong serve`` and the worker it starts:
 Then the database is checked: every activity file stored once, the runs and
 the rides as activities.csv says.
 
-Last figures (2 cores shared with other work: load average 1.5 at the start,
-2.7 at the end; SQLite; 1.09 GB export, 3,000 activity files of which 2,315
-runs, 8 MB chunks):
+Last figures (5 Dec 2026, 2 cores, quiet machine; SQLite; 1.09 GB export,
+3,000 activity files of which 2,315 runs; files stored 16 a transaction;
+chunks 8 MB growing to 32 MB):
 
     flock /tmp/runstrong-bench.lock .venv/bin/python bench/history_import.py
 
-    bare parse, 2 processes:          35.7 s  (CPU 65.8 s)
-    background import:                48.4 s  (CPU 88.5 s: worker and its parsing processes;
-                                               1.83 cores busy; queued → running 0.7 s)
-    import / bare parse:              1.36× wall, 1.34× CPU        goal ≤ 1.3×  (missed)
-    upload, 1 plain request:          3.2 s   (321 MB/s; runs 1.1, 3.4, 3.2 s)
-    upload, 131 chunked requests:     4.4 s   (237 MB/s; runs 3.9, 4.4, 4.4 s)
-    chunked / plain throughput:       0.74×                        goal ≥ 0.8×  (missed)
-    peak RSS, server (largest process, gunicorn master): 142 MB    goal < 400 MB
-    peak RSS, worker (largest process):                  128 MB    goal < 400 MB
-    (PSS summed over each role's processes: server 256 MB, worker and its two
-    parsing processes 258 MB)
+    bare parse, 2 processes:          42.3 s  (CPU 67.1 s)
+    background import:                42.7 s  (CPU 82.4 s: the worker and its parsing
+                                               processes; 1.93 cores busy)
+    import / bare parse:              1.01× wall, 1.23× CPU         goal ≤ 1.3×
+    upload, 1 plain request:          3.0 s   (346 MB/s; runs 0.9, 3.0, 3.0 s)
+    upload, 34 chunked requests:      3.3 s   (317 MB/s; runs 3.3, 3.3, 3.2 s)
+    chunked / plain throughput:       0.92×                         goal ≥ 0.8×
+    peak RSS, server (largest process):  143 MB                     goal < 400 MB
+    peak RSS, worker (largest process):  129 MB                     goal < 400 MB
+    (PSS summed over each role's processes: server 233 MB, worker and its two
+    parsing processes 259 MB)
     check: 3,000 activities stored, each file once; 2,315 runs, as activities.csv says
 
-Where the import's time goes (cProfile of ``history_import_run`` over 700 of
-these files, quiet machine): the parsing processes' ``intake.prepare`` costs
-~1.15× the bare parse (metrics, packing, gzip of the original, hashing); the
-worker's own process adds 5–8 ms of CPU a file, ~25% of the parse, nearly all
-of it Django building ~10 SQL statements a file in ``_store_member`` (the
-import's row locked, the athlete locked, two duplicate checks, the activity,
-its ImportItem, the counters; one commit a file); SQL execution itself is
-~1.5 ms of it. Earlier runs while the machine was busy (load 6–9) gave 1.09×
-and 2.05× wall: wall times here follow the machine's load; the CPU ratio is
-the steadier figure.
-The upload: ~10 ms more server CPU a chunked request than the bytes cost
-(log-in session, CSRF, three queries, a new connection); the spread between
-runs of the same upload is as large as the gap.
+Before (one file a transaction, 8 MB chunks, load 1.5-2.7): 1.36× wall and
+1.34× CPU; 0.74× upload. A cProfile of ``history_import_run`` over 700 files
+showed why: the parsing processes' ``intake.prepare`` costs ~1.15× the bare
+parse (metrics, packing, gzip of the original, hashing), and the worker's own
+process added 5-8 ms of CPU a file, nearly all of it Django building ~10 SQL
+statements and a commit per file; a chunked request costs ~10 ms of server
+work beyond its bytes (log-in session, CSRF, three queries, a connection).
+Wall times follow the machine's load (runs at load 6-9 gave 1.09× to 2.05×);
+the CPU ratio is the steadier figure, and single uploads vary by a second.
 """
 
 from __future__ import annotations
