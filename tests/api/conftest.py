@@ -19,6 +19,12 @@ from runstrong.accounts import tokens
 from runstrong.community import services as social
 from runstrong.community.models import Club
 from runstrong.workouts.models import Result
+
+# The browser tests' own Chromium (Debian's) and contexts, for test_browser.py. Imported
+# in a conftest, not a test module: a package-scoped fixture imported into a module
+# outlives the package, and the next package's Chromium would then find Playwright's
+# event loop still running.
+from tests.browser.conftest import browser, new_context  # noqa: F401 (fixtures)
 from tests.workouts.factories import complete_session
 
 ERROR_KEYS = {"code", "message", "field"}

@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext
 
-# The browser tests' own Chromium (Debian's) and contexts, in this package too.
 from runstrong.accounts.models import ApiToken
-from tests.browser.conftest import browser, new_context  # noqa: F401
 from tests.browser.helpers import log_in
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_navigation import PHONE
@@ -23,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("transactional_db")
 
 def test_the_docs_page_renders_with_no_csp_violation(
     live_server: Any,
-    new_context: Callable[..., BrowserContext],  # noqa: F811 - the fixture imported above
+    new_context: Callable[..., BrowserContext],
 ) -> None:
     docs = new_context().new_page()
     console: list[str] = []
@@ -58,7 +56,7 @@ def test_the_docs_page_renders_with_no_csp_violation(
 def test_a_token_is_made_copied_and_revoked_on_a_phone(
     live_server: Any,
     athlete: Any,
-    new_context: Callable[..., BrowserContext],  # noqa: F811 - the fixture imported above
+    new_context: Callable[..., BrowserContext],
 ) -> None:
     phone = new_context(**PHONE)
     log_in(phone, live_server.url, athlete)
