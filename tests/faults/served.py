@@ -57,7 +57,10 @@ class Served:
         return self.folder / "serve.log"
 
     def start(self) -> None:
-        command = [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{self.port}"]
+        # No background worker: these scenarios are about the session API, and a
+        # worker child (started by serve since history imports) would be one more
+        # process for the faults to reach and for ``pids`` to find gone.
+        command = [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{self.port}", "--no-worker"]
         if self.workers is not None:
             command += ["--workers", str(self.workers)]
         with self.log.open("ab") as output:
