@@ -15,6 +15,7 @@ result slower, never faster, and the result shows it as a rest.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -91,5 +92,9 @@ def test_the_phone_clock_jumping_back_and_forward_never_makes_a_result_faster_un
         "Unverified, kept off the boards until checked: "
         "Calf raises: 50 reps in 0.0 s is faster than the plausible 20.0 s."
     )
-    expect(page.locator("#splits li").nth(2)).to_contain_text("(after 10:")
+    # About ten minutes, as stored (the slot's start is estimated from the pace of
+    # its later sets, so a loaded machine can make it 9:59.9).
+    expect(page.locator("#splits li").nth(2)).to_contain_text(
+        re.compile(r"\(after (9:5\d|10:\d\d)\.\d rest\)")
+    )
     expect(page.locator("#save-status")).to_have_text("Saved to your history.")
