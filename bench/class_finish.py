@@ -110,7 +110,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -128,7 +127,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from local_servers import free_port, pg_bin
+from local_servers import free_port, pg_bin, start_serve
 
 REPO = Path(__file__).resolve().parent.parent
 RUNSTRONG = REPO / ".venv" / "bin" / "runstrong"
@@ -239,29 +238,10 @@ def served(kind: str, workdir: Path, given_url: str | None) -> Iterator[Site]:
         if url:
             env["DATABASE_URL"] = url
         subprocess.run([str(RUNSTRONG), "setup"], env=env, check=True, stdout=subprocess.DEVNULL)
-        port = free_port()
         log = workdir / "serve.log"
-        with log.open("wb") as output:
-            # Its default workers: no --workers, no WEB_CONCURRENCY.
-            server = subprocess.Popen(
-                [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}"],
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        # Its default workers: no --workers, no WEB_CONCURRENCY.
+        server, port = start_serve(RUNSTRONG, env, log)
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                if server.poll() is not None:
-                    sys.exit(f"runstrong serve stopped:\n{log.read_text()[-3000:]}")
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        sys.exit("runstrong serve did not start")
-                    time.sleep(0.2)
             yield Site(port=port, env=env, log=log)
         finally:
             server.terminate()

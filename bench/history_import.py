@@ -69,7 +69,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -88,7 +87,7 @@ from urllib.parse import urlencode
 
 import psutil
 
-from local_servers import free_port
+from local_servers import start_serve
 
 REPO = Path(__file__).resolve().parent.parent
 RUNSTRONG = REPO / ".venv" / "bin" / "runstrong"
@@ -177,29 +176,10 @@ def served(workdir: Path) -> Iterator[Site]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    port = free_port()
     log = workdir / "serve.log"
-    with log.open("wb") as output:
-        # Its defaults: gunicorn's workers, and one task worker beside them.
-        process = subprocess.Popen(
-            [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    # Its defaults: gunicorn's workers, and one task worker beside them.
+    process, port = start_serve(RUNSTRONG, env, log)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                sys.exit(f"runstrong serve stopped:\n{log.read_text()[-3000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    sys.exit("runstrong serve did not start")
-                time.sleep(0.2)
         database = workdir / "data" / "runstrong.sqlite3"
         yield Site(port=port, env=env, log=log, process=process, database=database)
     finally:
