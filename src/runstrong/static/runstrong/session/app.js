@@ -38,7 +38,15 @@ const POSTED_WORDS = "Posted to your history. See the full result from the link 
 const $ = (id) => document.getElementById(id);
 
 function setText(element, text) {
-  if (element.textContent !== text) element.textContent = text;
+  // Changing the text node's data in place, rather than replacing the node,
+  // is a smaller change for the browser: no node is removed or inserted, so
+  // no selector that looks at children (the page's :has rule) is rechecked.
+  const node = element.firstChild;
+  if (node && node.nodeType === Node.TEXT_NODE && node === element.lastChild) {
+    if (node.data !== text) node.data = text;
+  } else if (element.textContent !== text) {
+    element.textContent = text;
+  }
 }
 
 function setAttr(element, name, value) {
@@ -312,7 +320,9 @@ class LiveSession {
     // it is a tap. Keyboards and switch devices send a click with no pointer
     // press before it (detail 0), which counts as well.
     el.tap.addEventListener("pointerdown", (event) => {
-      if (event.isPrimary && event.button === 0 && !el.tap.disabled) this.tapSet();
+      if (!event.isPrimary || event.button !== 0 || el.tap.disabled) return;
+      event.preventDefault();
+      this.tapSet();
     });
     el.tap.addEventListener("click", (event) => {
       if (event.detail === 0) this.tapSet();
