@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from runstrong import ratelimit
 from runstrong.accounts import portability
+from runstrong.accounts.models import User
 from runstrong.accounts.web import logged_in_athlete
 
 HOUR = 60 * 60
@@ -46,9 +47,20 @@ def _context(**extra: object) -> dict[str, object]:
 @require_POST
 def export_download(request: HttpRequest) -> HttpResponseBase:
     athlete = logged_in_athlete(request)
-    decision = ratelimit.hit(f"accounts:export:{athlete.pk}", EXPORTS_PER_HOUR, HOUR)
+    decision = export_counted(athlete)
     if not decision.allowed:
         return ratelimit.too_many_requests(request, decision, what="downloads of your data")
+    return export_response(athlete)
+
+
+def export_counted(athlete: User) -> ratelimit.Decision:
+    """One download of the athlete's data, counted: the page and ``GET /api/v1/me/export``
+    share the hourly limit, since both make the same archive."""
+    return ratelimit.hit(f"accounts:export:{athlete.pk}", EXPORTS_PER_HOUR, HOUR)
+
+
+def export_response(athlete: User) -> StreamingHttpResponse:
+    """The athlete's export as a streamed zip download, for the page and the API alike."""
     response = StreamingHttpResponse(
         portability.export_chunks(athlete=athlete), content_type="application/zip"
     )
