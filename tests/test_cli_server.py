@@ -3,7 +3,9 @@
 Two data folders (two databases on PostgreSQL), as in life: the club's server,
 and the runner's own RunStrong that records the workout first. The workout is
 driven through a pseudo-terminal, killed with SIGKILL mid-slot, resumed, and
-finished; the server must then hold one result with every rep once.
+finished; the server must then hold one result with every rep once. The
+rotating core exercise is the server's pick, made from the runner's history
+there, whatever the runner's own database would pick.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from runstrong.accounts.models import User
 from runstrong.workouts import engine, selectors
 from runstrong.workouts.models import Result, WorkoutSession
 out = []
-for session in WorkoutSession.objects.all():
+for session in WorkoutSession.objects.filter(athlete__username="pat"):
     events = selectors.session_events(session)
     folded = engine.result(engine.fold(session.session_plan(), events))
     results = list(Result.objects.filter(session=session))
@@ -65,6 +67,49 @@ print(json.dumps(out))
 """
 
 
+# A Runner's 250 logged by hand on the site (its core exercise is the site's
+# rotation pick that day), for a new athlete (then with a write token) or one there.
+BY_HAND = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from runstrong.accounts import tokens
+from runstrong.accounts.models import User
+from runstrong.workouts import services
+user, made = User.objects.get_or_create(username=%(name)r,
+                                        defaults={"email": %(name)r + "@example.com"})
+done = services.result_log_manual(athlete=user, program="runners-250", started_at=%(when)s,
+                                  total_ms=30 * 60_000)
+token = tokens.token_create(user=user, name="terminal", scope="write").plain if made else None
+print(json.dumps({"token": token, "core": done.core_exercise}))
+"""
+
+# Every session of an athlete with events (a result logged by hand has none), by id.
+SESSIONS = """
+import json
+from runstrong.workouts import selectors
+from runstrong.workouts.models import WorkoutSession
+sessions = WorkoutSession.objects.filter(event_count__gt=0, %(who)s)
+print(json.dumps({str(s.id): {"plan": s.plan, "status": s.status,
+                              "kinds": [e.kind for e in selectors.session_events(s)]}
+                  for s in sessions}))
+"""
+
+
+def shell(env: dict[str, str], code: str) -> Any:
+    """Run ``code`` in ``runstrong manage shell`` with ``env``; its last line, as JSON."""
+    done = subprocess.run(
+        [str(RUNSTRONG), "manage", "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @dataclass
 class Server:
     url: str
@@ -72,16 +117,42 @@ class Server:
     tokens: dict[str, str]
 
     def shell(self, code: str) -> Any:
-        done = subprocess.run(
-            [str(RUNSTRONG), "manage", "shell", "-c", code],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        return shell(self.env, code)
+
+    def rotated_athlete(self, name: str) -> str:
+        """A new athlete whose next core exercise here is sit-ups (their last Runner's 250,
+        logged by hand, had mountain climbers), where a runner's own fresh database
+        would start with mountain climbers; their write token."""
+        made = self.shell(BY_HAND % {"name": name, "when": "timezone.localdate() - timedelta(2)"})
+        assert made["core"] == "mountain-climber", made
+        return str(made["token"])
+
+    def log_by_hand_now(self, name: str) -> str:
+        """Another Runner's 250 logged by hand, the athlete's latest; its core exercise."""
+        return str(self.shell(BY_HAND % {"name": name, "when": "timezone.now()"})["core"])
+
+    def sessions(self, name: str) -> dict[str, Any]:
+        return dict(self.shell(SESSIONS % {"who": f"athlete__username={name!r}"}))
+
+    def next_plan(self, token: str) -> dict[str, Any]:
+        request = urllib.request.Request(  # noqa: S310 - the test server's http address
+            f"{self.url}/api/v1/programs/runners-250",
+            headers={"Authorization": f"Bearer {token}"},
         )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        with urllib.request.urlopen(request) as answer:  # noqa: S310
+            return dict(json.load(answer)["next_plan"])
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    return f"http://127.0.0.1:{closed}"
+
+
+def core_pick(plan: dict[str, Any]) -> str:
+    (core,) = [slot for slot in plan["slots"] if slot["key"] == "core"]
+    return str(core["prescribed_exercise"])
 
 
 @pytest.fixture(scope="module")
@@ -190,14 +261,82 @@ def test_login_keeps_the_token_0600_never_printed_and_refuses_a_bad_one(
     assert missing.returncode == 1 and "runstrong login" in missing.stderr
 
 
-def test_go_against_a_server_out_of_reach_still_records_here(runner_env: dict[str, str]) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
-    env = {**runner_env, "RUNSTRONG_TOKEN": "rs_" + "k" * 43}
-    term = Terminal(
-        env, "go", "runners-250", "--lead-in", "0", "--server", f"http://127.0.0.1:{closed}"
+def test_go_takes_the_servers_rotation_pick_and_both_hold_the_same_workout(
+    server: Server, runner_env: dict[str, str]
+) -> None:
+    token = server.rotated_athlete("robin")
+    assert core_pick(server.next_plan(token)) == "sit-up"
+    env = {**runner_env, "RUNSTRONG_TOKEN": token}
+    term = Terminal(env, "go", "runners-250", "--lead-in", "0", "--server", server.url)
+    # The runner's own database holds no workout: on its own it would pick mountain climbers.
+    term.wait_for("core today: Sit-ups")
+    term.wait_for("started")
+    term.keys("\r", then="logged 10 · core 10/50")
+    term.keys("40\r", then="logged 40 · core 50/50")
+    term.keys("50\r", then="logged 50 · calves 50/50")
+    term.keys("50\r", then="logged 50 · hips 50/50")
+    term.keys("50\r", then="logged 50 · legs 50/50")
+    term.child.send("50\r")  # the last set: the session finishes on its own
+    printed = term.finish()
+    assert "server: all 8 sent" in printed, printed
+    assert "differently" not in printed
+
+    there = server.sessions("robin")
+    here = shell(env, SESSIONS % {"who": "status='finished'"})
+    assert list(there) == list(here)  # one session, with the same id
+    (session_id,) = there
+    assert there[session_id]["plan"] == here[session_id]["plan"]
+    assert core_pick(here[session_id]["plan"]) == "sit-up"
+    assert there[session_id]["kinds"] == here[session_id]["kinds"]
+
+    # Scaled: the runner's reps on top of the server's rotation. Mountain climbers are
+    # next here; one more result logged by hand on the site had them, so sit-ups there.
+    assert server.log_by_hand_now("robin") == "mountain-climber"
+    assert core_pick(server.next_plan(token)) == "sit-up"
+    scaled = Terminal(
+        env, "go", "runners-250", "--reps", "calves=20", "--lead-in", "0", "--server", server.url
     )
+    scaled.wait_for("core today: Sit-ups")
+    scaled.wait_for("started")
+    scaled.wait_for("server: all 1 sent")
+    scaled.kill()
+    there = server.sessions("robin")
+    here = shell(env, SESSIONS % {"who": "status='running'"})
+    (session_id,) = here
+    assert there[session_id]["plan"] == here[session_id]["plan"]
+    slots = {slot["key"]: slot for slot in here[session_id]["plan"]["slots"]}
+    assert slots["core"]["exercise"] == "sit-up" and slots["calves"]["reps"] == 20
+
+
+def test_a_session_started_offline_is_not_sent_to_a_server_that_plans_it_differently(
+    server: Server, runner_env: dict[str, str]
+) -> None:
+    token = server.rotated_athlete("sam")
+    env = {**runner_env, "RUNSTRONG_TOKEN": token}
+    offline = Terminal(env, "go", "runners-250", "--lead-in", "0", "--server", closed_port_url())
+    offline.wait_for("today's rotation is this terminal's own pick")
+    offline.wait_for("core today: Mountain climbers")
+    offline.wait_for("started")
+    offline.keys("\r", then="logged 10 · core 10/50")
+    offline.kill()
+
+    resumed = Terminal(env, "go", "--resume", "--lead-in", "0", "--server", server.url)
+    resumed.wait_for("resumed session")
+    resumed.wait_for("plans this session differently")
+    resumed.kill()
+
+    # The server made the session with its own pick, saw it differs, and abandoned it
+    # there: no events of a mountain-climber workout under a sit-up plan.
+    (session,) = server.sessions("sam").values()
+    assert core_pick(session["plan"]) == "sit-up"
+    assert session["kinds"] == ["abandon"] and session["status"] == "abandoned"
+    (here,) = shell(env, SESSIONS % {"who": "status='running'"}).values()
+    assert core_pick(here["plan"]) == "mountain-climber" and here["kinds"] == ["start", "reps"]
+
+
+def test_go_against_a_server_out_of_reach_still_records_here(runner_env: dict[str, str]) -> None:
+    env = {**runner_env, "RUNSTRONG_TOKEN": "rs_" + "k" * 43}
+    term = Terminal(env, "go", "runners-250", "--lead-in", "0", "--server", closed_port_url())
     term.wait_for("started")
     term.keys("\r", then="logged 10 · core 10/50")
     term.wait_for("server: failing")

@@ -18,6 +18,11 @@ public API (``/api/v1/``) in order, with the rules the live page's
 * A refusal that retrying cannot change (a bad or read-only token, a program
   the server does not have, an event its engine refuses) stops the sending
   with a sentence; the local log keeps everything.
+* The server keeps its own history, so its rotation may pick another exercise
+  than this terminal's would. A new session is made on the server first
+  (``session_open``) and the terminal takes that plan; a session made here
+  while the server was out of reach is sent only if the server plans it the
+  same (``plan_differences``), never recorded there as another workout.
 
 Only the standard library (``urllib``, ``threading``): a request a second at
 most needs no HTTP package, and the CLI gains no dependency. Nothing here
@@ -63,6 +68,14 @@ class ServerError(Exception):
 
 class Unreachable(ServerError):
     """No answer: the network, a wrong address, a server that is down."""
+
+
+class Refused(ServerError):
+    """An answer that says no, and retrying will not change: its code and message."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(f"{answer.status} {answer.code or 'refused'}: {answer.message}")
+        self.answer = answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +274,79 @@ def session_create_body(session_id: UUID | str, plan: engine.SessionPlan) -> dic
     return body
 
 
+def session_request(
+    session_id: UUID | str,
+    program: str,
+    *,
+    swaps: Mapping[str, str] | None = None,
+    reps: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """``POST /sessions`` for a session not made here yet: the server resolves the
+    rotation, and the runner's scaling goes on top of its pick."""
+    body: dict[str, Any] = {"id": str(session_id), "program": program}
+    if swaps or reps:
+        body.update(mode="scaled", swaps=dict(swaps or {}), reps=dict(reps or {}))
+    return body
+
+
+def session_open(client: Client, body: Mapping[str, Any]) -> dict[str, Any]:
+    """Make the session on the server before the workout; its answer, with the plan the
+    server resolved (its rotation, from the athlete's history there).
+
+    Raises Unreachable when no usable answer came (network, 5xx, 429, not JSON)
+    and Refused for a refusal (``plan``: the scaling does not fit its pick).
+    """
+    answer = client.request("POST", "/sessions", dict(body))
+    if (
+        answer.status in (200, 201)
+        and isinstance(answer.body, dict)
+        and isinstance(answer.body.get("plan"), dict)
+    ):
+        return answer.body
+    if answer.status >= 500 or answer.status == 429 or answer.body is None:
+        raise Unreachable(f"{client.url} answered {answer.status}: {answer.message}")
+    raise Refused(answer)
+
+
+def session_abandon_empty(client: Client, session_id: UUID | str) -> None:
+    """Abandon a session the server made but will get no events for (its plan is not
+    this terminal's), so the site does not offer it to resume. Best effort: a session
+    that holds events already refuses it (409), and no answer changes nothing."""
+    event = {"seq": 0, "type": "abandon", "at": int(time.time() * 1000)}
+    with contextlib.suppress(ServerError):
+        client.request("POST", f"/sessions/{session_id}/events", {"events": [event]})
+
+
+# What makes two plans the same workout: the exercise and reps of each slot, as
+# done and as prescribed (names and plausibility floors may be worded or tuned
+# differently on another install; they do not change what was done).
+_SLOT_FIELDS = ("key", "exercise", "reps", "prescribed_exercise", "prescribed_reps")
+
+
+def plan_differences(here: Mapping[str, Any], there: Mapping[str, Any]) -> list[str]:
+    """How the server's plan of a session (``there``) differs from this terminal's, one
+    phrase each ("core: sit-up there, mountain-climber here"); empty: the same workout."""
+    differences: list[str] = []
+    for name in ("program", "time_cap_ms"):
+        if here.get(name) != there.get(name):
+            differences.append(f"{name}: {there.get(name)} there, {here.get(name)} here")
+    slots_here = list(here.get("slots") or [])
+    slots_there = list(there.get("slots") or [])
+    if len(slots_here) != len(slots_there):
+        differences.append(f"{len(slots_there)} slots there, {len(slots_here)} here")
+        return differences
+    for slot_here, slot_there in zip(slots_here, slots_there, strict=True):
+        key = slot_here.get("key")
+        for name in _SLOT_FIELDS:
+            if slot_here.get(name) != slot_there.get(name):
+                what = "" if name in ("exercise", "key") else f" {name.replace('_', ' ')}"
+                differences.append(
+                    f"{key}{what}: {slot_there.get(name)} there, {slot_here.get(name)} here"
+                )
+                break  # one phrase a slot is enough to say why
+    return differences
+
+
 def backoff_delay(attempt: int, rand: Callable[[], float] = random.random) -> float:
     """Full jitter on an exponential step, as the browser does."""
     step = min(BACKOFF_CAP_S, BACKOFF_FIRST_S * 2.0 ** min(attempt, 16))
@@ -280,6 +366,8 @@ class Sender:
     session_id: str
     create_body: dict[str, Any]
     events: list[dict[str, Any]] = field(default_factory=list)
+    # The local session's plan: sending stops if the server's differs.
+    plan: Mapping[str, Any] | None = None
     batch: int = BATCH
     rand: Callable[[], float] = random.random
     server_count: int | None = None  # None: not asked yet
@@ -354,8 +442,21 @@ class Sender:
         """How many events the server holds; make its session if it has none."""
         answer = self.client.request("GET", f"/sessions/{self.session_id}")
         if answer.status == 404:
+            # The server resolves the rotation itself (this terminal's pick was made
+            # while it was out of reach): checked against the local plan below.
             answer = self.client.request("POST", "/sessions", self.create_body)
         if answer.status in (200, 201) and isinstance(answer.body, dict):
+            there = answer.body.get("plan")
+            if self.plan is not None and isinstance(there, Mapping):
+                differences = plan_differences(self.plan, there)
+                if differences:
+                    if answer.status == 201:
+                        session_abandon_empty(self.client, self.session_id)
+                    return self._stop(
+                        "the server plans this session differently: "
+                        + "; ".join(differences)
+                        + "; kept here only"
+                    )
             return self._held(int(answer.body.get("event_count", 0)))
         if answer.status == 409 and answer.code == "id_taken":
             return self._stop("the server has another session with this id")

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, NoReturn
+from uuid import uuid4
 
 from django.db import DatabaseError
 from django.utils import timezone
@@ -757,10 +758,10 @@ def _session_to_resume(options: GoOptions, athlete: User) -> WorkoutSession:
 
 def _session_to_start(
     options: GoOptions, athlete: User, console: Console
-) -> tuple[WorkoutSession, bool]:
+) -> tuple[WorkoutSession, bool, bool]:
     """``go PROGRAM``: a new session, unless the athlete chooses to resume an open one.
 
-    Returns the session and whether it was resumed.
+    Returns the session, whether it was resumed, and whether to send it to --server.
     """
     program = _program(options)
     if program is None:
@@ -768,7 +769,7 @@ def _session_to_start(
     open_session = selectors.session_open_latest(athlete, program)
     if open_session is not None:
         if _ask_resume(open_session, console):
-            return open_session, True
+            return open_session, True, True
         # Abandon rather than leave it open: otherwise --resume would keep
         # finding a session the athlete has said they do not want.
         services.session_append(
@@ -778,13 +779,86 @@ def _session_to_start(
             event={"type": "abandon", "at": max(now_ms(), _last_at(open_session))},
         )
         console.print("The unfinished session is abandoned; starting a new one.")
+    if options.server is not None:
+        session, send = _session_on_servers_pick(options, options.server, athlete, program, console)
+        return session, False, send
+    return _session_here(options, athlete, program), False, True
+
+
+def _session_here(options: GoOptions, athlete: User, program: Program) -> WorkoutSession:
+    """A new session on this terminal's own rotation pick (its local history)."""
     try:
-        session = services.session_start(
+        return services.session_start(
             athlete=athlete, program=program, swaps=options.swaps, reps=options.reps
         )
     except catalog.PlanError as error:
         _fail(str(error))
-    return session, False
+
+
+def _session_on_servers_pick(
+    options: GoOptions,
+    client: remote.Client,
+    athlete: User,
+    program: Program,
+    console: Console,
+) -> tuple[WorkoutSession, bool]:
+    """--server: a new session on the server's rotation pick, so a runner who trains on
+    the site and here gets the rotation the site would give. Returns it and whether
+    to send it.
+
+    Made on the server first, with the same id: its answer is its pick at the moment
+    the session exists there (asking ``next_plan`` first and creating after could
+    see a result land in between), and the session here is built on it with the
+    runner's scaling. Out of reach: this terminal's own pick, said in one line; the
+    sender checks the server's plan when it makes the session later."""
+    session_id = uuid4()
+    asked = remote.session_request(session_id, program.slug, swaps=options.swaps, reps=options.reps)
+    try:
+        there = remote.session_open(client, asked)
+    except remote.Refused as refused:
+        if refused.answer.code == "plan":
+            # The scaling does not fit the server's pick (a swap is per exercise).
+            _fail(f"{client.url} refuses this scaling for its rotation: {refused.answer.message}")
+        console.print(
+            f"{client.url} would not make the session ({refused}): "
+            "today's rotation is this terminal's own pick.",
+            markup=False,
+        )
+        return _session_here(options, athlete, program), True
+    except remote.ServerError as error:
+        console.print(
+            f"Server out of reach ({error}): today's rotation is this terminal's own pick.",
+            markup=False,
+        )
+        return _session_here(options, athlete, program), True
+    picks = {str(slot["key"]): str(slot["prescribed_exercise"]) for slot in there["plan"]["slots"]}
+    session: WorkoutSession | None = None
+    try:
+        # session_restore is the service that makes a session on a given rotation
+        # pick, checked against the pool here (an export's import uses it the same way).
+        session = services.session_restore(
+            athlete=athlete,
+            program=program,
+            session_id=session_id,
+            prescribed=picks,
+            swaps=options.swaps,
+            reps=options.reps,
+        )
+        differences = remote.plan_differences(session.session_plan().to_dict(), there["plan"])
+    except catalog.PlanError as error:  # its pick is not in the pool here
+        differences = [str(error)]
+    if session is not None and not differences:
+        return session, True
+    # Another install's catalog (a changed program, an exercise missing here): never
+    # two different workouts under one id. Trained here, not sent.
+    remote.session_abandon_empty(client, session_id)
+    console.print(
+        f"{client.url} plans this session differently ({'; '.join(differences)}): "
+        "it is recorded here only and not sent.",
+        style="bold red",
+        markup=False,
+    )
+    return session or _session_here(options, athlete, program), False
 
 
 def _last_at(session: WorkoutSession) -> int:
@@ -833,9 +907,9 @@ def go(options: GoOptions, console: Console) -> None:
     if not (sys.stdin.isatty() and console.is_terminal):
         _fail("`runstrong go` needs an interactive terminal (it reads single key presses)")
     if resume_session is not None:
-        session, resumed = resume_session, True
+        session, resumed, send = resume_session, True, True
     else:
-        session, resumed = _session_to_start(options, athlete, console)
+        session, resumed, send = _session_to_start(options, athlete, console)
     run = _Run(session, athlete)
     plan = run.state.plan
     exercises = selectors.exercise_map({slot.exercise for slot in plan.slots})
@@ -850,7 +924,7 @@ def go(options: GoOptions, console: Console) -> None:
     for line in screen.intro:
         console.print(f"  {line}", markup=False)
 
-    if options.server is not None:
+    if options.server is not None and send:
         run.sender = _sender(options.server, session)
         run.sender.start()
         console.print(f"Sending to {options.server.url} as you go.", markup=False)
@@ -874,6 +948,7 @@ def _sender(client: remote.Client, session: WorkoutSession) -> remote.Sender:
         session_id=str(session.id),
         create_body=remote.session_create_body(session.id, session.session_plan()),
         events=remote.event_dicts(selectors.session_events(session)),
+        plan=session.session_plan().to_dict(),
     )
 
 
