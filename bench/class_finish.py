@@ -356,7 +356,7 @@ class Phone:
         session_id = location.rstrip("/").rsplit("/", 1)[-1]
         if open_page:
             self.request("session page", "GET", f"/sessions/{session_id}/")
-        status, _, body = self.request("session GET", "GET", f"/api/sessions/{session_id}/")
+        status, _, body = self.request("session GET", "GET", f"/api/v1/sessions/{session_id}")
         if status != 200:
             raise RuntimeError(f"reading session {session_id} failed: {status}")
         plan = json.loads(body)["plan"]
@@ -415,7 +415,7 @@ class SessionRun:
 
     @property
     def events_url(self) -> str:
-        return f"/api/sessions/{self.session_id}/events/"
+        return f"/api/v1/sessions/{self.session_id}/events"
 
     def post(self, kind: str, first: int, count: int, *, drop: bool = False) -> tuple[int, Any]:
         batch = [{"seq": first + i, **self.log[first + i]} for i in range(count)]
@@ -440,11 +440,15 @@ class SessionRun:
     def resync(self) -> None:
         """The page's answer to a 409: read the server's log; it must be a prefix of ours."""
         status, _, body = self.phone.request(
-            "resync GET", "GET", f"/api/sessions/{self.session_id}/"
+            "resync GET", "GET", f"/api/v1/sessions/{self.session_id}"
         )
         if status == 200:
             server = json.loads(body)
-            events = [{k: v for k, v in e.items() if k != "seq"} for e in server["events"]]
+            # The API names every field of an event, null where it has none.
+            events = [
+                {k: v for k, v in e.items() if k != "seq" and v is not None}
+                for e in server["events"]
+            ]
             if events != self.log[: len(events)]:
                 raise RuntimeError(f"{self.session_id}: the server's log differs from ours")
             self.acked = max(self.acked, len(events))

@@ -230,7 +230,7 @@ class WorkoutPoster(threading.Thread):
                 return
             answer = self.client.request(
                 "POST",
-                f"/api/sessions/{session_id}/events/",
+                f"/api/v1/sessions/{session_id}/events",
                 body=json.dumps({"events": [{"seq": seq, **event}]}).encode(),
                 headers={
                     "Content-Type": "application/json",

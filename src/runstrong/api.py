@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -115,9 +116,14 @@ def _unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     # The database out of reach a moment (restarting, locked, disk full):
     # nothing was half written (each write is one transaction); send again later.
     logger.exception("database unavailable during %s", request.path)
-    response = errors.api_v1_error(
-        503, "unavailable", "the server cannot answer just now: try again in a few seconds"
-    )
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        message = "the server cannot answer just now: try again in a few seconds"
+    else:
+        message = (
+            "the server cannot store anything just now (its database is unavailable or its "
+            "disk is full): nothing of this request was kept, so send it again in a few seconds"
+        )
+    response = errors.api_v1_error(503, "unavailable", message)
     response["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
@@ -184,6 +190,15 @@ def _refusal(request: HttpRequest, exc: Any) -> HttpResponse:
         return errors.api_v1_error(404, "not_found", "nothing at this address")
     if isinstance(exc, RequestDataTooBig):
         return errors.api_v1_error(413, "too_large", "the request body is too large")
+    if isinstance(exc, RawPostDataException):
+        # A form body sent to an operation that reads JSON: the CSRF check of a
+        # cookie caller has parsed it as a form already (Django reads a form's
+        # token from the body), so the JSON parser finds it gone.
+        return errors.api_v1_error(
+            415,
+            "unsupported_media_type",
+            "send the body as JSON (Content-Type: application/json)",
+        )
     if isinstance(exc, OperationalError | InterfaceError):
         return _unavailable(request, exc)
     raise exc  # Django's handler500 answers, in this shape too (errors.py)
@@ -195,6 +210,7 @@ for refused in (
     HttpError,
     Http404,
     RequestDataTooBig,
+    RawPostDataException,
     OperationalError,
     InterfaceError,
 ):

@@ -6,7 +6,7 @@ The API's errors are ``{"error": <sentence>, "code": <word>}`` with the status
 ``malformed`` (400), ``csrf_failed`` and ``forbidden`` (403), ``not_found``
 (404), ``method_not_allowed`` (405, with an ``Allow`` header), ``too_large``
 (413), ``unsupported_media_type`` (415), ``server_error`` (500); an API view
-may add its own codes (``workouts.api``).
+may add its own codes (the public API's operations, ``<app>/api_v1.py``).
 
 Django's own refusals reach the views below: the project URLconf names them as
 ``handler400`` … ``handler500``, and the settings name ``csrf_failure``. A 400

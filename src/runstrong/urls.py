@@ -21,7 +21,6 @@ urlpatterns = [
     path("", include("runstrong.workouts.urls")),
     # The public API (runstrong/api.py); its documentation at /api/v1/docs.
     path("api/v1/", api_v1.urls),
-    path("api/", include("runstrong.workouts.api_urls")),
     # At the root, so the worker may control the session pages below it.
     path("sw.js", views_session.service_worker, name="service-worker"),
     path("manifest.webmanifest", views_app.web_manifest, name="web-manifest"),

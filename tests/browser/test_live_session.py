@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import BrowserContext, Page, expect
 
 from runstrong.workouts.formatting import format_duration
@@ -14,6 +15,7 @@ from runstrong.workouts.models import Result, SessionEvent, WorkoutSession
 
 from .helpers import (
     event_count,
+    log_in,
     new_session,
     ready_device,
     session_url,
@@ -227,3 +229,31 @@ def test_taps_a_device_made_while_another_finished_the_session_give_way_to_the_s
     assert "were not kept" in str(on_phone.text_content("#notice"))
     assert event_count(on_phone) == EVENTS
     assert_stored_once(session, shown_result(on_tablet))
+
+
+def test_taps_made_once_the_log_in_has_ended_wait_and_go_when_logged_in_again(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    ready_device(context, live_server.url, athlete)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+    start(page)
+    tap(page, 2)
+    wait_for_server(page, session, 3)
+
+    # The log-in ends on the server (it ran out, or the athlete logged out on
+    # another device): the page's next request is turned away as logged out.
+    Session.objects.all().delete()
+    tap(page, 2)
+
+    badge = page.locator("#sync-badge")
+    expect(badge).to_have_text(
+        "Logged out — 2 taps waiting: log in again in another tab to save them"
+    )
+    assert stored(session) == [0, 1, 2]
+
+    log_in(context, live_server.url, athlete)
+    wait_for_server(page, session, 5)
+    tap(page, TAPS - 4)
+    wait_until_saved(page)
+    assert_stored_once(session, shown_result(page))

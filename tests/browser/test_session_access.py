@@ -31,24 +31,24 @@ def test_another_user_cannot_read_append_to_or_finish_a_session(
     page.goto(session_url(live_server.url, own))
     wait_for_view(page, "ready")
     headers = {"X-CSRFToken": csrf_cookie(context), "Content-Type": "application/json"}
-    api = f"{live_server.url}/api/sessions/{session.id}/"
+    api = f"{live_server.url}/api/v1/sessions/{session.id}"
 
     shown = page.goto(session_url(live_server.url, session))
     read = context.request.get(api)
     appended = context.request.post(
-        api + "events/",
+        api + "/events",
         data=json.dumps({"events": [{"seq": 0, "type": "start", "at": T0}]}),
         headers=headers,
     )
     finished = context.request.post(
-        api + "events/",
+        api + "/events",
         data=json.dumps({"events": [{"seq": 0, "type": "finish", "at": T0}]}),
         headers=headers,
     )
 
     assert shown is not None and shown.status == 404
     assert read.status == appended.status == finished.status == 404
-    assert read.json() == {"error": "no such session", "code": "not_found"}
+    assert read.json() == {"code": "not_found", "message": "no such session", "field": None}
     assert not SessionEvent.objects.filter(session=session).exists()
     assert not Result.objects.filter(session=session).exists()
 
@@ -62,7 +62,7 @@ def test_the_api_refuses_a_post_without_the_csrf_token(
     wait_for_view(page, "ready")
 
     response = context.request.post(
-        f"{live_server.url}/api/sessions/{session.id}/events/",
+        f"{live_server.url}/api/v1/sessions/{session.id}/events",
         data=json.dumps({"events": [{"seq": 0, "type": "start", "at": T0}]}),
         headers={"Content-Type": "application/json"},
     )

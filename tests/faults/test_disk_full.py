@@ -75,7 +75,7 @@ def test_a_full_disk_refuses_taps_with_a_message_and_they_are_stored_once_when_t
     refusals: list[dict[str, Any]] = []
 
     def on_response(response: Response) -> None:
-        if response.url.endswith("/events/") and response.status >= 500:
+        if response.url.endswith("/events") and response.status >= 500:
             refusals.append({"status": response.status, **response.json()})
 
     page.on("response", on_response)
@@ -91,8 +91,8 @@ def test_a_full_disk_refuses_taps_with_a_message_and_they_are_stored_once_when_t
         assert refusals, "the server never answered the page"
         assert {refusal["status"] for refusal in refusals} == {503}
         assert refusals[0]["code"] == "unavailable"
-        assert "its disk is full" in refusals[0]["error"]
-        assert "kept on your device" in refusals[0]["error"]
+        assert "its disk is full" in refusals[0]["message"]
+        assert "send it again" in refusals[0]["message"]
         # Nothing half written: the three stored events, no fourth, no result.
         ledger = site.ledger(session_id)
         assert ledger["seqs"] == [0, 1, 2]

@@ -1,7 +1,7 @@
 """Fault 4: the network repeats and reorders what the phone sends. The same
 events are posted twice, out of order, in batches that repeat themselves,
 and two copies of one request at the same moment, all through the session
-API the live page posts to (``/api/sessions/<id>/events/``), over real HTTP
+API the live page posts to (``/api/v1/sessions/<id>/events``), over real HTTP
 to the real ``runstrong serve`` (two gunicorn workers: the two copies really
 race; the live server in the test process shares one SQLite connection
 between its threads, which no deployment does)."""
@@ -45,7 +45,7 @@ def post(client: HttpClient, path: str, *numbered: tuple[int, dict[str, Any]]) -
 def test_events_posted_twice_and_out_of_order_are_stored_once_in_order(served: Served) -> None:
     session_id = served.seed()
     client = served.client()
-    path = f"/api/sessions/{session_id}/events/"
+    path = f"/api/v1/sessions/{session_id}/events"
     events = workout_events()
     numbered = list(enumerate(events))
 
@@ -60,9 +60,10 @@ def test_events_posted_twice_and_out_of_order_are_stored_once_in_order(served: S
     assert answer.status == 409
     assert answer.json() == {
         "code": "sequence",
-        "error": "event 2 arrived before event 1: send that first",
+        "message": "event 2 arrived before event 1: send that first",
+        "field": "events.0.seq",
         "seq": 2,
-        "event_count": 1,
+        "expected_seq": 1,
     }
 
     # A batch that repeats itself and one that resends what is stored.
@@ -73,14 +74,17 @@ def test_events_posted_twice_and_out_of_order_are_stored_once_in_order(served: S
     forged = (1, {**events[1], "n": 24})
     answer = post(client, path, forged)
     assert answer.status == 409
-    assert answer.json()["error"] == "event 1 is already stored as a different reps event"
+    assert answer.json()["message"] == "event 1 is already stored as a different reps event"
 
     # The rest in reverse order, as one batch: the first is refused, nothing is stored.
     answer = post(client, path, *reversed(numbered[3:]))
     assert answer.status == 409
-    assert answer.json()["event_count"] == 3
-    held = client.get(f"/api/sessions/{session_id}/").json()
-    assert held["events"] == [{"seq": seq, **event} for seq, event in numbered[:3]]
+    assert answer.json()["expected_seq"] == 3
+    held = client.get(f"/api/v1/sessions/{session_id}").json()
+    assert [
+        {name: value for name, value in event.items() if value is not None}
+        for event in held["events"]
+    ] == [{"seq": seq, **event} for seq, event in numbered[:3]]
 
     # Then each remaining event twice at the same moment (two connections):
     # both answers are a success, and each is stored once.

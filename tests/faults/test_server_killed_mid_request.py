@@ -52,11 +52,11 @@ def test_server_killed_after_receiving_events_and_before_answering_loses_and_dou
     answers: list[tuple[int, int]] = []  # (first seq, status) of every answer the page got
 
     def on_request(request: Request) -> None:
-        if request.method == "POST" and request.url.endswith("/events/"):
+        if request.method == "POST" and request.url.endswith("/events"):
             posts.append(int(request.post_data_json["events"][0]["seq"]))
 
     def on_response(response: Response) -> None:
-        if response.request.method == "POST" and response.url.endswith("/events/"):
+        if response.request.method == "POST" and response.url.endswith("/events"):
             answers.append(
                 (int(response.request.post_data_json["events"][0]["seq"]), response.status)
             )

@@ -182,7 +182,7 @@ def test_the_sample_arguments_name_real_things(served_site: ServedSite) -> None:
         "runs:import",
         "runs_analysis:run",
         "plans:plan",
-        "workouts_api:session",
+        "api-v1:session_detail",
         "service-worker",
     ):
         assert statuses[name] == 200, (name, statuses[name])

@@ -30,7 +30,7 @@ def test_the_page_embeds_what_the_browser_needs_and_sets_the_csrf_cookie(athlete
     boot = json.loads(boot_json.group(1))
     assert boot["session"]["id"] == str(session.id)
     assert boot["session"]["plan"] == session.plan
-    assert boot["urls"]["events"] == f"/api/sessions/{session.id}/events/"
+    assert boot["urls"]["events"] == f"/api/v1/sessions/{session.id}/events"
     assert boot["exercises"]["calf-raise"]["cues"]
 
 

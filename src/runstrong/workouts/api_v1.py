@@ -1,12 +1,14 @@
 """The public API's programs and sessions (``/api/v1/programs``, ``/api/v1/sessions``).
 
-Sessions follow the live page's rules (``workouts/api.py``), through the same
-service: every event goes through ``services.session_append``, one
-transaction each, in the order sent. A resend of a stored event changes
+The live session page uses these same endpoints (with its log-in cookie and
+CSRF token), and so does ``runstrong go --server`` (with a token): one way
+in. Every event goes through ``services.session_append``, one transaction
+each, in the order sent. A resend of a stored event changes
 nothing; an event past the end of the log (a gap) or one that differs from
 the stored event at its position (a conflict) is refused with 409
 ``sequence`` and ``expected_seq``, the number of events the server holds, so
 the client knows where to carry on. Events before the refused one stay stored.
+A refusal of one event names it: ``field`` (``events.3``) and ``seq``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, StrictInt
@@ -32,7 +35,7 @@ from runstrong.api_base import (
     not_found,
     with_errors,
 )
-from runstrong.workouts import api, catalog, engine, selectors, services
+from runstrong.workouts import catalog, engine, selectors, services
 from runstrong.workouts.models import Program, Result, WorkoutSession
 
 router = Router()
@@ -40,8 +43,8 @@ router = Router()
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
 ProgramSlug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=80)]
-# Events per request and body size: the live page's limits.
-MAX_EVENTS_PER_REQUEST = api.MAX_EVENTS_PER_REQUEST
+# Events per request (the body's size limit is the API's, runstrong/api.py).
+MAX_EVENTS_PER_REQUEST = 500
 SessionStatus = Literal["ready", "running", "paused", "complete", "finished", "abandoned"]
 
 
@@ -147,6 +150,7 @@ class SessionOut(Schema):
     event_count: int
     state: StateOut
     result: SessionResultOut | None
+    result_url: str | None  # the result's page on this site, once finished
 
 
 class SessionCreateIn(Schema):
@@ -181,10 +185,12 @@ class EventsOut(Schema):
     stored: int  # events the server holds for the session
     state: StateOut
     result: SessionResultOut | None
+    result_url: str | None  # the result's page on this site, once finished
 
 
 class EventsErrorOut(ErrorOut):
     expected_seq: int | None = None  # the next seq the server takes
+    seq: int | None = None  # the refused event's seq
 
 
 # ---------------------------------------------------------------------------
@@ -252,11 +258,33 @@ def _exercise(exercise: catalog.Exercise) -> dict[str, Any]:
 # Sessions.
 
 
-def _session_out(session: WorkoutSession) -> dict[str, Any]:
-    # The live page's own payload, so both ways in read the same.
-    payload = api.session_payload(session)
-    payload.pop("result_url", None)
-    return payload
+def _result_url(result: Result | None) -> str | None:
+    if result is None:
+        return None
+    try:
+        # By name: the result page is community's (DESIGN §4: no import up).
+        return reverse("community:result", args=[result.id])
+    except NoReverseMatch:
+        return None
+
+
+def session_payload(session: WorkoutSession) -> dict[str, Any]:
+    """A session as ``GET /sessions/{id}`` answers it; the live page embeds the same."""
+    events = selectors.session_events(session)
+    state = engine.fold(session.session_plan(), events)
+    # The reverse one-to-one raises (an AttributeError subclass) when absent.
+    result = getattr(session, "result", None) if state.status is engine.Status.FINISHED else None
+    return {
+        "id": str(session.id),
+        "program": session.program.slug,
+        "plan": session.plan,
+        # Stored events are contiguous from 0, so an event's seq is its position.
+        "events": [{"seq": seq, **event.to_dict()} for seq, event in enumerate(events)],
+        "event_count": len(events),
+        "state": state.to_dict(),
+        "result": _result_out(result) if result is not None else None,
+        "result_url": _result_url(result),
+    }
 
 
 @router.post(
@@ -280,7 +308,7 @@ def session_create(request: HttpRequest, payload: SessionCreateIn) -> Status[dic
         )
     if payload.id is not None:
         if existing := selectors.session_get(payload.id, user):
-            return Status(200, _session_out(existing))
+            return Status(200, session_payload(existing))
         if WorkoutSession.objects.filter(id=payload.id).exists():
             raise ApiError(409, "id_taken", "that session id is taken: make another", field="id")
     program = selectors.program_get(payload.program)
@@ -306,7 +334,7 @@ def session_create(request: HttpRequest, payload: SessionCreateIn) -> Status[dic
             409, "id_taken", "that session id is taken: make another", field="id"
         ) from None
     session = selectors.session_get(session.id, user) or session
-    return Status(201, _session_out(session))
+    return Status(201, session_payload(session))
 
 
 def _own_session(session_id: UUID, request: HttpRequest) -> WorkoutSession:
@@ -323,7 +351,7 @@ def _own_session(session_id: UUID, request: HttpRequest) -> WorkoutSession:
 )
 def session_detail(request: HttpRequest, session_id: UUID) -> dict[str, Any]:
     """The session's plan, every stored event, its state and, once finished, its result."""
-    return _session_out(_own_session(session_id, request))
+    return session_payload(_own_session(session_id, request))
 
 
 def _events_answer(appended: services.Appended) -> dict[str, Any]:
@@ -333,6 +361,7 @@ def _events_answer(appended: services.Appended) -> dict[str, Any]:
         "stored": appended.session.event_count,
         "state": appended.state.to_dict(),
         "result": _result_out(result) if result is not None else None,
+        "result_url": _result_url(result),
     }
 
 
@@ -386,6 +415,7 @@ def session_events(request: HttpRequest, session_id: UUID, payload: EventsIn) ->
                 str(error),
                 field=f"events.{position}.seq",
                 expected_seq=_stored_count(session_id, request),
+                seq=seq,
             ) from None
         except engine.EventError as error:
             raise ApiError(
@@ -394,6 +424,7 @@ def session_events(request: HttpRequest, session_id: UUID, payload: EventsIn) ->
                 str(error),
                 field=f"events.{position}",
                 expected_seq=_stored_count(session_id, request),
+                seq=seq,
             ) from None
     assert appended is not None
     return _events_answer(appended)

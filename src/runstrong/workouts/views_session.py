@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from runstrong import offline
 from runstrong.accounts.models import User
-from runstrong.workouts import api, pictures, selectors
+from runstrong.workouts import api_v1, pictures, selectors
 
 # What the service worker stores on install, so that a session page loaded once
 # keeps working with no network. Each module the page imports must be here.
@@ -73,7 +73,7 @@ def session_page(request: HttpRequest, session_id: UUID) -> HttpResponse:
     slugs = {str(slot["exercise"]) for slot in session.plan["slots"]}
     exercises = selectors.exercise_map(slugs)
     boot = {
-        "session": api.session_payload(session),
+        "session": api_v1.session_payload(session),
         "program_name": session.program.name,
         "exercises": {
             slug: {
@@ -84,8 +84,8 @@ def session_page(request: HttpRequest, session_id: UUID) -> HttpResponse:
             for slug, exercise in exercises.items()
         },
         "urls": {
-            "detail": reverse("workouts_api:session", args=[session.id]),
-            "events": reverse("workouts_api:session-events", args=[session.id]),
+            "detail": reverse("api-v1:session_detail", args=[session.id]),
+            "events": reverse("api-v1:session_events", args=[session.id]),
             "service_worker": reverse("service-worker"),
             "service_worker_scope": SERVICE_WORKER_SCOPE,
             "home": reverse("workouts:home"),

@@ -1,5 +1,7 @@
 // Sends the events stored on this device to the server, in order, with their
-// sequence numbers, until the server holds them all.
+// sequence numbers, until the server holds them all: through the public API
+// (/api/v1/sessions/…, workouts/api_v1.py) with the log-in cookie and the CSRF
+// token, as every other client uses it.
 //
 // The server accepts an exact resend and changes nothing, so whenever the
 // outcome of a request is unknown (timeout, lost connection, a crash between
@@ -189,19 +191,19 @@ export class Syncer {
       await this.resync("conflict");
       return "more";
     }
-    if (status === 422 && body && Number.isInteger(body.seq)) {
+    if (status === 422 && code === "rejected" && body && Number.isInteger(body.seq)) {
       // The server's engine refuses an event this page's engine accepted:
       // the server is the record, so the event and those built on it go.
       const dropped = await this.store.truncate(this.sessionId, body.seq);
       const { events: kept } = await this.store.snapshot(this.sessionId);
-      this.onLog({ events: kept, dropped, reason: body.error });
+      this.onLog({ events: kept, dropped, reason: body.message });
       return "more";
     }
     if (status === 413 && this.batch > 1) {
       this.batch = Math.max(1, Math.floor(this.batch / 2));
       return "more";
     }
-    if (status === 403 && code === "login_required") {
+    if (status === 401) {
       this.onChange({
         waiting: events.length - serverCount,
         stored: serverCount,
@@ -210,8 +212,9 @@ export class Syncer {
       });
       return "retry"; // the taps stay here until the athlete logs in again
     }
-    if (status === 404 || status === 400) {
-      // Not this athlete's session (any more), or a bug: retrying cannot help.
+    if (status === 404 || status === 400 || status === 422) {
+      // Not this athlete's session (any more), or a bug (an event the API
+      // cannot read): retrying cannot help.
       this.stopped = true;
       this.onChange({
         waiting: events.length - serverCount,
@@ -233,7 +236,10 @@ export class Syncer {
       return;
     }
     if (answer.status !== 200 || !answer.body) return;
-    const serverEvents = answer.body.events.map(({ seq, ...event }) => event);
+    // The API names every field of an event, null where it has none (a start
+    // has no slot); this device's events leave those out.
+    const serverEvents = answer.body.events.map(({ seq, ...event }) =>
+      Object.fromEntries(Object.entries(event).filter(([, value]) => value !== null)));
     const merged = await this.store.merge(this.sessionId, serverEvents);
     this.onLog({ events: merged.events, dropped: merged.dropped, reason });
     this.onSaved(answer.body);

@@ -1,4 +1,6 @@
-"""The live session's JSON API: who may read and append, and what bad input gets."""
+"""The live session page's way in: /api/v1/sessions/… with the log-in cookie and the
+CSRF token (the same endpoints tokens use, tests/api/test_sessions.py): who may
+read and append, and what bad input gets."""
 
 from __future__ import annotations
 
@@ -8,21 +10,20 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from runstrong.workouts import api
+from runstrong.workouts.api_v1 import MAX_EVENTS_PER_REQUEST
 from runstrong.workouts.models import Result, SessionEvent
-
-from .factories import T0
-from .test_services import start
+from tests.workouts.factories import T0
+from tests.workouts.test_services import start
 
 pytestmark = pytest.mark.usefixtures("catalog_synced")
 
 
 def events_url(session: Any) -> str:
-    return f"/api/sessions/{session.id}/events/"
+    return f"/api/v1/sessions/{session.id}/events"
 
 
 def detail_url(session: Any) -> str:
-    return f"/api/sessions/{session.id}/"
+    return f"/api/v1/sessions/{session.id}"
 
 
 def post(client: Client, session: Any, events: list[dict[str, Any]], **extra: Any) -> Any:
@@ -118,7 +119,7 @@ def test_a_gap_is_a_409_that_tells_how_many_events_the_server_has(
 
     assert response.status_code == 409
     assert response.json()["code"] == "sequence"
-    assert response.json()["event_count"] == 2
+    assert response.json()["expected_seq"] == 2
 
 
 def test_a_conflicting_resend_is_a_409(athlete: Any, athlete_api: Client) -> None:
@@ -129,7 +130,7 @@ def test_a_conflicting_resend_is_a_409(athlete: Any, athlete_api: Client) -> Non
     response = post(athlete_api, session, [changed])
 
     assert response.status_code == 409
-    assert response.json()["event_count"] == 2
+    assert response.json()["expected_seq"] == 2 and response.json()["seq"] == 1
 
 
 def test_an_event_the_engine_refuses_is_a_422_and_the_batch_stops_there(
@@ -147,37 +148,38 @@ def test_an_event_the_engine_refuses_is_a_422_and_the_batch_stops_there(
 
     assert response.status_code == 422
     body = response.json()
-    assert body["code"] == "rejected" and body["seq"] == 2 and body["event_count"] == 2
-    assert "more than the 30 left" in body["error"]
+    assert body["code"] == "rejected" and body["seq"] == 2 and body["expected_seq"] == 2
+    assert body["field"] == "events.2"
+    assert "more than the 30 left" in body["message"]
     assert SessionEvent.objects.filter(session=session).count() == 2
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "status", "code", "message"),
     [
-        (b"not json", "not valid JSON"),
-        (b"[1, 2]", '{"events"'),
-        (b'{"events": []}', "no events"),
-        (b'{"events": [5]}', "events[0] is not an object"),
-        (b'{"events": [{"type": "start", "at": 1}]}', "needs a whole-number 'seq'"),
-        (b'{"events": [{"seq": true, "type": "start", "at": 1}]}', "'seq'"),
-        (b'{"events": [{"seq": 0, "type": "jump", "at": 1}]}', "unknown event type 'jump'"),
-        (b'{"events": [{"seq": 0, "type": "start", "at": NaN}]}', "not valid JSON"),
-        (b'{"events": [{"seq": 0, "type": "start", "at": 1, "x": 2}]}', "unexpected field"),
-        (b"\xff\xfe", "not valid JSON"),
-        (b"[" * 10_000 + b"]" * 10_000, "not valid JSON"),
+        (b"not json", 400, "malformed", "not valid JSON"),
+        (b"[1, 2]", 400, "malformed", "JSON object"),
+        (b'{"events": []}', 422, "invalid", "events"),
+        (b'{"events": [5]}', 422, "invalid", "events.0"),
+        (b'{"events": [{"type": "start", "at": 1}]}', 422, "invalid", "events.0.seq"),
+        (b'{"events": [{"seq": true, "type": "start", "at": 1}]}', 422, "invalid", "seq"),
+        (b'{"events": [{"seq": 0, "type": "jump", "at": 1}]}', 422, "invalid", "'jump'"),
+        (b'{"events": [{"seq": 0, "type": "start", "at": NaN}]}', 400, "malformed", "JSON"),
+        (b'{"events": [{"seq": 0, "type": "start", "at": 1, "x": 2}]}', 422, "invalid", "x"),
+        (b"\xff\xfe", 400, "malformed", "not valid JSON"),
+        (b"[" * 10_000 + b"]" * 10_000, 400, "malformed", "not valid JSON"),
     ],
 )
-def test_malformed_bodies_are_a_400_and_store_nothing(
-    athlete: Any, athlete_api: Client, body: bytes, message: str
+def test_malformed_bodies_are_refused_and_store_nothing(
+    athlete: Any, athlete_api: Client, body: bytes, status: int, code: str, message: str
 ) -> None:
     session = start(athlete)
 
     response = athlete_api.post(events_url(session), body, content_type="application/json")
 
-    assert response.status_code == 400
-    assert response.json()["code"] == "malformed"
-    assert message in response.json()["error"]
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert message in response.json()["message"]
     assert not SessionEvent.objects.filter(session=session).exists()
 
 
@@ -193,7 +195,7 @@ def test_a_body_over_64_kb_is_a_413(athlete: Any, athlete_api: Client) -> None:
 
 def test_more_than_500_events_in_one_request_is_a_413(athlete: Any, athlete_api: Client) -> None:
     session = start(athlete)
-    events = [{"seq": i, "type": "undo", "at": 1} for i in range(api.MAX_EVENTS_PER_REQUEST + 1)]
+    events = [{"seq": i, "type": "undo", "at": 1} for i in range(MAX_EVENTS_PER_REQUEST + 1)]
 
     response = post(athlete_api, session, events)
 
@@ -213,27 +215,29 @@ def test_a_stranger_can_neither_read_nor_append_to_nor_finish_a_session(
     page = stranger_api.get(f"/sessions/{session.id}/")
 
     assert read.status_code == appended.status_code == page.status_code == 404
-    assert read.json() == appended.json() == {"error": "no such session", "code": "not_found"}
+    assert read.json() == appended.json()
+    assert read.json() == {"code": "not_found", "message": "no such session", "field": None}
     assert SessionEvent.objects.filter(session=session).count() == 11
     assert not Result.objects.filter(session=session).exists()
 
 
 def test_a_missing_session_reads_exactly_like_someone_elses(athlete_api: Client) -> None:
-    missing = "/api/sessions/00000000-0000-4000-8000-000000000000/"
+    missing = "/api/v1/sessions/00000000-0000-4000-8000-000000000000"
 
     assert athlete_api.get(missing).status_code == 404
     assert athlete_api.get(missing).json()["code"] == "not_found"
 
 
-def test_logged_out_requests_are_a_403_in_json(athlete: Any) -> None:
+def test_logged_out_requests_are_a_401_in_json(athlete: Any) -> None:
     session = start(athlete)
     client = Client()
 
     read = client.get(detail_url(session))
     appended = post(client, session, whole_workout()[:1])
 
-    assert read.status_code == appended.status_code == 403
+    assert read.status_code == appended.status_code == 401
     assert read.json()["code"] == appended.json()["code"] == "login_required"
+    assert not SessionEvent.objects.filter(session=session).exists()
 
 
 def test_a_post_without_the_csrf_token_is_a_403_and_stores_nothing(athlete: Any) -> None:
