@@ -244,12 +244,21 @@ def test_taps_made_once_the_log_in_has_ended_wait_and_go_when_logged_in_again(
     # The log-in ends on the server (it ran out, or the athlete logged out on
     # another device): the page's next request is turned away as logged out.
     Session.objects.all().delete()
+    refused: list[int] = []
+    page.on("response", lambda response: refused.append(response.status))
     tap(page, 2)
 
     badge = page.locator("#sync-badge")
-    expect(badge).to_have_text(
-        "Logged out — 2 taps waiting: log in again in another tab to save them"
-    )
+    says = "Logged out — 2 taps waiting: log in again in another tab to save them"
+    expect(badge).to_have_text(says)
+    # And it still says so after the page has tried again on its own.
+    page.wait_for_function("() => true")  # let the response handlers run
+    deadline = 15_000
+    while refused.count(401) < 3 and deadline > 0:
+        page.wait_for_timeout(100)
+        deadline -= 100
+    assert refused.count(401) >= 3, refused
+    expect(badge).to_have_text(says)
     assert stored(session) == [0, 1, 2]
 
     log_in(context, live_server.url, athlete)

@@ -79,6 +79,9 @@ export class Syncer {
     this.timer = null;
     this.failing = false;
     this.stopped = false;
+    // What stops the events from going, until an answer says otherwise: null,
+    // "login" (the log-in has ended), "missing" or "refused" (for good).
+    this.problem = null;
     this.batch = BATCH;
     window.addEventListener("online", () => this.now());
     document.addEventListener("visibilitychange", () => {
@@ -142,7 +145,7 @@ export class Syncer {
     }, delay);
   }
 
-  async _report(problem = null) {
+  async _report() {
     const { events, serverCount } = await this.store.snapshot(this.sessionId);
     const waiting = Math.max(0, events.length - serverCount);
     if (waiting === 0) this.failing = false;
@@ -150,7 +153,7 @@ export class Syncer {
       waiting,
       stored: serverCount,
       failing: this.failing || (waiting > 0 && !navigator.onLine),
-      problem,
+      problem: waiting > 0 ? this.problem : null,
     });
   }
 
@@ -178,6 +181,7 @@ export class Syncer {
     if (status >= 200 && status < 300 && body) {
       this.attempt = 0;
       this.failing = false;
+      this.problem = null;
       this.batch = BATCH;
       await this.store.markSent(this.sessionId, serverCount + batch.length);
       this.onSaved(body);
@@ -204,24 +208,14 @@ export class Syncer {
       return "more";
     }
     if (status === 401) {
-      this.onChange({
-        waiting: events.length - serverCount,
-        stored: serverCount,
-        failing: true,
-        problem: "login",
-      });
+      this.problem = "login";
       return "retry"; // the taps stay here until the athlete logs in again
     }
     if (status === 404 || status === 400 || status === 422) {
       // Not this athlete's session (any more), or a bug (an event the API
       // cannot read): retrying cannot help.
       this.stopped = true;
-      this.onChange({
-        waiting: events.length - serverCount,
-        stored: serverCount,
-        failing: true,
-        problem: status === 404 ? "missing" : "refused",
-      });
+      this.problem = status === 404 ? "missing" : "refused";
       return "stop";
     }
     return "retry"; // 5xx, a CSRF cookie being replaced, a proxy in the way…
