@@ -1,12 +1,11 @@
 """How the site refuses a request: its own page with a sentence that says what
 to do, or, for any URL under ``/api/``, the API's JSON error.
 
-The API's errors are ``{"error": <sentence>, "code": <word>}`` with the status
-(under ``/api/v1/``, the public API's ``{"code", "message", "field"}`` instead):
-``malformed`` (400), ``csrf_failed`` and ``forbidden`` (403), ``not_found``
-(404), ``method_not_allowed`` (405, with an ``Allow`` header), ``too_large``
-(413), ``unsupported_media_type`` (415), ``server_error`` (500); an API view
-may add its own codes (the public API's operations, ``<app>/api_v1.py``).
+The API's errors are ``{"code": <word>, "message": <sentence>, "field": <input
+or null>}`` with the status: ``malformed`` (400), ``csrf_failed`` and
+``forbidden`` (403), ``not_found`` (404), ``method_not_allowed`` (405, with an
+``Allow`` header), ``too_large`` (413), ``unsupported_media_type`` (415),
+``server_error`` (500); an operation may add its own codes (``<app>/api_v1.py``).
 
 Django's own refusals reach the views below: the project URLconf names them as
 ``handler400`` … ``handler500``, and the settings name ``csrf_failure``. A 400
@@ -18,8 +17,6 @@ shows in its own page.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,8 +36,6 @@ from runstrong.community.models import COMMENT_MAX_LENGTH
 from runstrong.runs.forms import MAX_FILES
 
 API_PREFIX = "/api/"
-# The public API (runstrong/api.py) answers in its own shape: {"code", "message", "field"}.
-API_V1_PREFIX = "/api/v1/"
 
 # Every exception Django's request parser raises for a body it will not read.
 UNREADABLE_BODY = (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
@@ -50,43 +45,12 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def api_error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
-    """The API's error: what went wrong in a sentence, and a code a client can act on."""
-    return JsonResponse({"error": message, "code": code, **extra}, status=status)
-
-
 def api_v1_error(
     status: int, code: str, message: str, *, field: str | None = None, **extra: Any
 ) -> JsonResponse:
-    """The public API's error (``/api/v1/``): what a client acts on, what a person reads,
-    and the input at fault, if one is."""
+    """The API's error: what a client acts on, what a person reads, and the input at
+    fault, if one is."""
     return JsonResponse({"code": code, "message": message, "field": field, **extra}, status=status)
-
-
-def _refuse(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
-    if request.path_info.startswith(API_V1_PREFIX):
-        return api_v1_error(status, code, message)
-    return api_error(status, code, message)
-
-
-def api_methods(
-    *methods: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Django's ``require_http_methods`` for the API: a wrong method is a 405 in JSON."""
-    allowed = ", ".join(methods)
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                response = api_error(405, "method_not_allowed", f"use {allowed}")
-                response["Allow"] = allowed
-                return response
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
 
 
 @dataclass(frozen=True)
@@ -154,33 +118,33 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     middleware sets its cookie as the response passes on the way out."""
     refusal = refusal_for(exception)
     if is_api(request):
-        return _refuse(request, refusal.status, refusal.code, refusal.message)
+        return api_v1_error(refusal.status, refusal.code, refusal.message)
     return render(request, "400.html", {"message": refusal.message}, status=refusal.status)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler403``."""
     if is_api(request):
-        return _refuse(request, 403, "forbidden", "you may not do that")
+        return api_v1_error(403, "forbidden", "you may not do that")
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler404``: nothing at the address (or nothing the asker may see)."""
     if is_api(request):
-        return _refuse(request, 404, "not_found", "nothing at this address")
+        return api_v1_error(404, "not_found", "nothing at this address")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: the error is logged by Django; the page stays plain (500.html)."""
     if is_api(request):
-        return _refuse(request, 500, "server_error", "something went wrong here; try again later")
+        return api_v1_error(500, "server_error", "something went wrong here; try again later")
     return defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: the API says why in JSON; a page gets 403_csrf.html."""
     if is_api(request):
-        return _refuse(request, 403, "csrf_failed", f"CSRF check failed: {reason}")
+        return api_v1_error(403, "csrf_failed", f"CSRF check failed: {reason}")
     return csrf.csrf_failure(request, reason)

@@ -157,7 +157,7 @@ def check_html_door(client: Client, url: str, outcome: str, persona: str, result
 
 
 def check_api(client: Client, outcome: str, result: Result) -> None:
-    response = client.get(f"/api/results/{result.pk}/")
+    response = client.get(f"/api/v1/results/{result.pk}")
     if outcome == SEE:
         assert response.status_code == 200
         body = response.json()
@@ -166,7 +166,7 @@ def check_api(client: Client, outcome: str, result: Result) -> None:
         return
     assert response.status_code == 404
     assert str(result.total_ms) not in response.content.decode()
-    missing = client.get("/api/results/999999/")
+    missing = client.get("/api/v1/results/999999")
     assert response.content == missing.content, "a hidden result must read like a missing one"
 
 

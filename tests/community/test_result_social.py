@@ -65,13 +65,17 @@ def test_the_results_api_answers_exactly_who_may_see_it(
     result = finished(athlete, visibility)
 
     for persona, client in personas.items():
-        response = client.get(f"/api/results/{result.pk}/")
+        response = client.get(f"/api/v1/results/{result.pk}")
         if persona in SEES[visibility]:
             assert response.status_code == 200, persona
             assert response.json()["id"] == result.pk
         else:
             assert response.status_code == 404, persona
-            assert response.json() == {"error": "no such result", "code": "not_found"}
+            assert response.json() == {
+                "code": "not_found",
+                "message": "no such result",
+                "field": None,
+            }
 
 
 def test_the_api_gives_total_splits_program_name_visibility_and_cheers(
@@ -82,7 +86,7 @@ def test_the_api_gives_total_splits_program_name_visibility_and_cheers(
     result = finished(athlete, "public")
     social.cheer_toggle(athlete=stranger, result_id=result.pk, kind="pr")
 
-    body = client.get(f"/api/results/{result.pk}/").json()
+    body = client.get(f"/api/v1/results/{result.pk}").json()
 
     assert body["total_ms"] == result.total_ms
     assert body["program"] == {"slug": "runners-250", "name": "Runner's 250"}
@@ -95,7 +99,7 @@ def test_the_api_gives_total_splits_program_name_visibility_and_cheers(
 
 
 def test_a_missing_result_reads_like_a_hidden_one(client: Client) -> None:
-    assert client.get("/api/results/999999/").status_code == 404
+    assert client.get("/api/v1/results/999999").status_code == 404
 
 
 def test_others_see_a_read_only_page_without_the_owners_controls(

@@ -121,9 +121,8 @@ def assert_api_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     body: dict[str, Any] = response.json()
-    # A code and a sentence: "message" in the public API's shape (/api/v1/, with
-    # the field at fault), "error" at the one older address (/api/results/<id>/).
-    assert body["code"] == code and (body.get("message") or body.get("error"))
+    # The API's shape: a code, a sentence and the field at fault (or null).
+    assert body["code"] == code and body["message"] and "field" in body
     return body
 
 

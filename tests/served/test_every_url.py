@@ -178,7 +178,7 @@ def test_the_sample_arguments_name_real_things(served_site: ServedSite) -> None:
         "community_boards:board",
         "community_share:result",
         "community_share:card",
-        "community:api_result",
+        "api-v1:result_detail",
         "runs:import",
         "runs_analysis:run",
         "plans:plan",

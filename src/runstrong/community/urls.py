@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from runstrong.community import api, views, views_result
+from runstrong.community import views, views_result
 
 app_name = "community"
 urlpatterns = [
@@ -32,5 +32,4 @@ urlpatterns = [
     path("results/<id:result_id>/flag/", views.flag, name="flag"),
     path("comments/<id:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<id:comment_id>/delete/", views.comment_delete, name="comment_delete"),
-    path("api/results/<id:result_id>/", api.result_detail, name="api_result"),
 ]
