@@ -21,6 +21,8 @@ the boards; ten clubs of 10 to 2,000 members. Board entries are computed by
 ``ranking.board_entries`` — the rule ``board_refresh`` applies — per athlete.
 ``--keep DIR`` seeds into DIR/<db> once and reuses it on later runs (setup
 still applies any new migration), for measuring changes without reseeding.
+bench/api_boards.py measures the API's board on the same seed and server,
+with this file's pieces (seeding, serving, timing, the no-op comparison).
 
 Then it starts ``runstrong serve`` (gunicorn, 2 workers, WhiteNoise, as in
 production) with ``bench/boards_settings.py``: the production settings plus
@@ -384,6 +386,7 @@ def seed(athletes: int, per_athlete: int, seed_value: int) -> dict[str, Any]:
         "visibility",
         "on_boards",
         "review",
+        "manual",
         "created_at",
     ]
     entry_cols = [
@@ -492,7 +495,7 @@ def seed(athletes: int, per_athlete: int, seed_value: int) -> dict[str, Any]:
                             *(result_id, session_id, athlete_id, program.pk, core, when),
                             *(total_ms, total_ms, 0, "[]", "[]", "[]", reps_total, per_minute),
                             *(scaled, "[]", capped, reps_at_cap, unverified, "[]", visibility),
-                            *(on_boards, review, when),
+                            *(on_boards, review, False, when),  # recorded, not logged by hand
                         )
                     )
                     facts.append(
@@ -667,15 +670,30 @@ def make_viewers(count: int) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# Measuring (the parent process: plain HTTP, no Django).
+# Measuring (the parent process: plain HTTP, no Django). Shared with
+# bench/api_boards.py, which measures the API's board the same way.
+
+# A request: its path, and who sends it: None (a visitor), a session cookie's
+# value, or "Bearer <token>" for the Authorization header (the API's tokens).
+Request = tuple[str, str | None]
 
 
-def get(port: int, path: str, cookie: str | None = None) -> tuple[int, float, float, float, bytes]:
+def credential_headers(credential: str | None) -> dict[str, str]:
+    """The header that carries a request's credential (see ``Request``)."""
+    if credential is None:
+        return {}
+    if credential.startswith("Bearer "):
+        return {"Authorization": credential}
+    return {"Cookie": f"sessionid={credential}"}
+
+
+def get(
+    port: int, path: str, credential: str | None = None
+) -> tuple[int, float, float, float, bytes]:
     """(status, server ms and server CPU ms from Server-Timing, client ms, body) of a request."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
     started = time.perf_counter()
-    connection.request("GET", path, headers=headers)
+    connection.request("GET", path, headers=credential_headers(credential))
     response = connection.getresponse()
     body = response.read()
     client_ms = (time.perf_counter() - started) * 1000
@@ -701,9 +719,6 @@ def wait_for(port: int, seconds: float = 120) -> None:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
-Request = tuple[str, str | None]  # path, session cookie
 
 
 DEEP_COUNTED = "deep page, cursor of another version"
@@ -738,24 +753,40 @@ def scenarios(seeded: dict[str, Any]) -> dict[str, list[Request]]:
     }
 
 
+# What the next page of an answer is, as a request (None: it is the last):
+# given the request that got the answer, and the answer's body.
+FollowNext = Callable[[Request, bytes], Request | None]
+
+
+def page_next(request: Request, body: bytes) -> Request | None:
+    """A board page's "Next page" link."""
+    found = NEXT_LINK.search(body)
+    if found is None:
+        return None
+    return (f"{BOARD}?{found.group(1).decode().replace('&amp;', '&')}", request[1])
+
+
+WARM_UP = 20  # requests before ``latency`` times any: they warm the workers' caches
+
+
 def latency(
-    port: int, requests: list[Request], count: int
+    port: int, requests: list[Request], count: int, follow: FollowNext = page_next
 ) -> tuple[list[list[float]], list[Request]]:
-    """Server ms, server CPU ms and client ms of ``count`` requests, after 20 to warm
-    up; and the Next link of every page, as a request."""
+    """Server ms, server CPU ms and client ms of ``count`` requests, after ``WARM_UP``;
+    and the next page of every answer, as a request."""
     figures: list[list[float]] = [[], [], []]
     followed: list[Request] = []
-    for n in range(count + 20):
-        path, cookie = requests[n % len(requests)]
-        status, *timings, body = get(port, path, cookie)
+    for n in range(count + WARM_UP):
+        request = requests[n % len(requests)]
+        status, *timings, body = get(port, *request)
         if status != 200:
-            raise RuntimeError(f"{path} answered {status}")
-        if n >= 20:  # the first ones warm the workers' caches and connections
+            raise RuntimeError(f"{request[0]} answered {status}: {body[:300]!r}")
+        if n >= WARM_UP:  # the first ones warm the workers' caches and connections
             for series, value in zip(figures, timings, strict=True):
                 series.append(float(value))
-        found = NEXT_LINK.search(body)
-        if found:
-            followed.append((f"{BOARD}?{found.group(1).decode().replace('&amp;', '&')}", cookie))
+        after = follow(request, body)
+        if after is not None:
+            followed.append(after)
     return figures, followed
 
 
@@ -764,8 +795,8 @@ def _load_worker(args: tuple[int, list[Request], float, int]) -> int:
     done = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        path, cookie = requests[(done + offset) % len(requests)]
-        if get(port, path, cookie)[0] != 200:
+        path, credential = requests[(done + offset) % len(requests)]
+        if get(port, path, credential)[0] != 200:
             raise RuntimeError(f"{path} failed under load")
         done += 1
     return done
@@ -781,6 +812,27 @@ def throughput(port: int, requests: list[Request], seconds: float, clients: int)
     return sum(done) / elapsed
 
 
+def against_noop(
+    port: int, mix: list[Request], seconds: float, clients: int
+) -> tuple[list[float], list[float]]:
+    """Requests/s of the no-op page and of ``mix``, each for ``seconds``, twice in
+    alternation. Like with like: each no-op request carries the credential of
+    the request it stands for (its cookie or its Authorization header), so the
+    same session and log-in handling (lazy in both) runs, and the requests are
+    as large."""
+    noop_mix = [(NOOP, credential) for _, credential in mix]
+    noop_rps: list[float] = []
+    mix_rps: list[float] = []
+    for _ in range(2):
+        noop_rps.append(throughput(port, noop_mix, seconds, clients))
+        mix_rps.append(throughput(port, mix, seconds, clients))
+    return noop_rps, mix_rps
+
+
+# ---------------------------------------------------------------------------
+# A seeded database and a server on it, for this benchmark and api_boards.py.
+
+
 @contextmanager
 def _workdir(kind: str, keep: str | None) -> Iterator[Path]:
     """A throwaway folder, or with --keep a lasting one per database (seeded once)."""
@@ -793,7 +845,25 @@ def _workdir(kind: str, keep: str | None) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+def helper(env: dict[str, str], script: str, command: str, *arguments: object) -> Any:
+    """Run ``script command arguments…`` with Django on the benchmark's database;
+    its answer is the JSON on its last line of output."""
+    out = subprocess.run(
+        [str(PYTHON), script, command, *(str(argument) for argument in arguments)],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@contextmanager
+def seeded_database(
+    kind: str, args: argparse.Namespace
+) -> Iterator[tuple[dict[str, str], Path, dict[str, Any]]]:
+    """(the environment for ``runstrong`` and helpers, the folder, what was seeded)
+    for one database: set up and seeded (or, with --keep, as seeded before)."""
     with _workdir(kind, args.keep) as workdir:
         env = {
             **os.environ,
@@ -820,73 +890,59 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 seeded = json.loads(saved.read_text())
             else:
                 print(f"[{kind}] seeding…", file=sys.stderr, flush=True)
-                out = subprocess.run(
-                    [
-                        *(str(PYTHON), __file__, "_seed"),
-                        *(str(args.athletes), str(args.per_athlete)),
-                    ],
-                    env=env,
-                    check=True,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                ).stdout
-                seeded = json.loads(out.strip().splitlines()[-1])
+                seeded = helper(env, __file__, "_seed", args.athletes, args.per_athlete)
                 saved.write_text(json.dumps(seeded))
-            for made, command in (("cursors", "_cursors"), ("viewers", "_viewers")):
-                seeded[made] = json.loads(
-                    subprocess.run(
-                        [str(PYTHON), __file__, command, str(args.requests + 20)],
-                        env=env,
-                        check=True,
-                        stdout=subprocess.PIPE,
-                        text=True,
-                    )
-                    .stdout.strip()
-                    .splitlines()[-1]
-                )
-            port = free_port()
-            errors = (workdir / "server-errors.log").open("w")
-            server = subprocess.Popen(
-                [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-            )
-            try:
-                wait_for(port)
-                print(f"[{kind}] measuring…", file=sys.stderr, flush=True)
-                pages = scenarios(seeded)
-                timings = {}
-                for name, requests in pages.items():
-                    timings[name], followed = latency(port, requests, args.requests)
-                    if name == DEEP_COUNTED:
-                        pages[DEEP_FOLLOWED] = followed
-                # First views cannot be repeated, so they are timed, not loaded.
-                loaded = {name: pages[name] for name in pages if name != FIRST_VIEWS}
-                mix = [request for requests in loaded.values() for request in requests[:5]]
-                # Like with like: the no-op gets the same requests' cookies, so
-                # session and log-in handling (lazy in both) is the same.
-                noop_mix = [(NOOP, cookie) for _, cookie in mix]
-                noop_rps: list[float] = []
-                board_rps: list[float] = []
-                for _ in range(2):
-                    noop_rps.append(throughput(port, noop_mix, args.seconds, args.clients))
-                    board_rps.append(throughput(port, mix, args.seconds, args.clients))
-                # And each kind of page alone, for half as long: which ones
-                # reach the goal by themselves.
-                alone = {
-                    name: throughput(port, requests[:5], args.seconds / 2, args.clients)
-                    for name, requests in loaded.items()
-                }
-                load = os.getloadavg()
-            except Exception:
-                errors.flush()
-                print((workdir / "server-errors.log").read_text()[-12000:], file=sys.stderr)
-                raise
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-                errors.close()
+            yield env, workdir, seeded
+
+
+@contextmanager
+def served(env: dict[str, str], workdir: Path) -> Iterator[int]:
+    """``runstrong serve`` (gunicorn, 2 workers) on a free port, once it answers;
+    on a failure inside, the end of its error log is printed."""
+    port = free_port()
+    log = workdir / "server-errors.log"
+    with log.open("w") as errors:
+        server = subprocess.Popen(
+            [str(RUNSTRONG), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        try:
+            wait_for(port)
+            yield port
+        except Exception:
+            errors.flush()
+            print(log.read_text()[-12000:], file=sys.stderr)
+            raise
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    with seeded_database(kind, args) as (env, workdir, seeded):
+        for made, command in (("cursors", "_cursors"), ("viewers", "_viewers")):
+            seeded[made] = helper(env, __file__, command, args.requests + WARM_UP)
+        with served(env, workdir) as port:
+            print(f"[{kind}] measuring…", file=sys.stderr, flush=True)
+            pages = scenarios(seeded)
+            timings = {}
+            for name, requests in pages.items():
+                timings[name], followed = latency(port, requests, args.requests)
+                if name == DEEP_COUNTED:
+                    pages[DEEP_FOLLOWED] = followed
+            # First views cannot be repeated, so they are timed, not loaded.
+            loaded = {name: pages[name] for name in pages if name != FIRST_VIEWS}
+            mix = [request for requests in loaded.values() for request in requests[:5]]
+            noop_rps, board_rps = against_noop(port, mix, args.seconds, args.clients)
+            # And each kind of page alone, for half as long: which ones
+            # reach the goal by themselves.
+            alone = {
+                name: throughput(port, requests[:5], args.seconds / 2, args.clients)
+                for name, requests in loaded.items()
+            }
+            load = os.getloadavg()
     return {
         "seeded": seeded,
         "timings": timings,
@@ -902,22 +958,34 @@ def _nothing(value: str | None) -> Iterator[str]:
     yield value or ""
 
 
-def report(kind: str, figures: dict[str, Any], say: Callable[[str], None] = print) -> None:
-    seeded = figures["seeded"]
-    say(
+def seeded_line(kind: str, seeded: dict[str, Any]) -> str:
+    return (
         f"{kind}: {seeded['athletes']:,} athletes, {seeded['results']:,} results, "
         f"{seeded['entries']:,} board entries, seeded in {seeded['seconds']} s; "
         f"all-time Runner's 250 board: {seeded['board_total']:,} athletes"
     )
-    say("  ms, p50 / p95:                          server       server CPU   round trip")
-    for name, series in figures["timings"].items():
-        say(
-            f"    {name:36}"
+
+
+def timing_lines(timings: dict[str, list[list[float]]], width: int = 36) -> list[str]:
+    """The table of p50 / p95 per kind of request: server, server CPU, round trip."""
+    lines = [
+        "  ms, p50 / p95:".ljust(width + 4) + "  server       server CPU   round trip",
+    ]
+    for name, series in timings.items():
+        lines.append(
+            f"    {name:{width}}"
             + "".join(
                 f"{statistics.median(values):6.1f} /{percentile(values, 0.95):5.1f} "
                 for values in series
             )
         )
+    return lines
+
+
+def report(kind: str, figures: dict[str, Any], say: Callable[[str], None] = print) -> None:
+    say(seeded_line(kind, figures["seeded"]))
+    for line in timing_lines(figures["timings"]):
+        say(line)
     ratio = figures["board_rps"] / figures["noop_rps"]
     say(
         f"  requests/s: boards {figures['board_rps']:.0f}, no-op {figures['noop_rps']:.0f}, "
@@ -932,17 +1000,8 @@ def report(kind: str, figures: dict[str, Any], say: Callable[[str], None] = prin
     say("  load average after the run: " + " ".join(f"{n:.2f}" for n in figures["load"]))
 
 
-def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "_seed":
-        print(json.dumps(seed(int(sys.argv[2]), int(sys.argv[3]), seed_value=2026)))
-        return
-    if len(sys.argv) > 1 and sys.argv[1] == "_cursors":
-        print(json.dumps(make_cursors(int(sys.argv[2]))))
-        return
-    if len(sys.argv) > 1 and sys.argv[1] == "_viewers":
-        print(json.dumps(make_viewers(int(sys.argv[2]))))
-        return
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options both board benchmarks take."""
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--athletes", type=int, default=100_000)
     parser.add_argument("--per-athlete", type=int, default=10, help="results per athlete")
@@ -955,7 +1014,8 @@ def main() -> None:
     parser.add_argument(
         "--keep",
         metavar="DIR",
-        help="seed into DIR/<db> and keep it; a later run with the same DIR reuses the data",
+        help="seed into DIR/<db> and keep it; a later run with the same DIR reuses the data "
+        "(bench/boards.py and bench/api_boards.py share it)",
     )
     parser.add_argument(
         "--conn-max-age",
@@ -968,6 +1028,20 @@ def main() -> None:
         default="",
         help='extra SQLite statements per connection, e.g. "PRAGMA mmap_size=1073741824;"',
     )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_seed":
+        print(json.dumps(seed(int(sys.argv[2]), int(sys.argv[3]), seed_value=2026)))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_cursors":
+        print(json.dumps(make_cursors(int(sys.argv[2]))))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_viewers":
+        print(json.dumps(make_viewers(int(sys.argv[2]))))
+        return
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    add_arguments(parser)
     args = parser.parse_args()
     if not RUNSTRONG.exists():
         sys.exit(f"{RUNSTRONG} is missing: run scripts/test or scripts/run first")
