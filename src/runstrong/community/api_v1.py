@@ -44,9 +44,10 @@ class Shape(BaseModel):
 
     ninja's ``Schema`` reads every object it checks through a ``DjangoGetter``
     (so that it can also take model instances): for a board page, 25 rows and
-    their athletes, that was 1.3 ms, twice the view's own work once the
-    board's pieces are kept (bench/api_boards.py). pydantic-core alone checks
-    the same answer in under 0.1 ms. The OpenAPI document is the same.
+    their athletes, that was 0.6-0.8 ms (1.3 ms on a busy machine), about the
+    view's own work once the board's pieces are kept (bench/api_boards.py).
+    pydantic-core alone checks the same answer in under 0.1 ms. The OpenAPI
+    document is the same.
     """
 
 
