@@ -227,3 +227,81 @@ def test_abandon_ends_the_session_once(api: ApiClient) -> None:
     body = assert_error(api.post(f"/sessions/{session['id']}/abandon"), 409, "closed")
     assert body["expected_seq"] == 4
     assert not Result.objects.exists()
+
+
+def other_core_pick(api: ApiClient) -> tuple[str, str]:
+    """The core exercise the server's rotation would give now, and the other in its pool."""
+    program = api.get("/programs/runners-250").json()
+    (pool,) = [slot["pool"] for slot in program["slots"] if slot["key"] == "core"]
+    rotation = program["next_plan"]["slots"][0]["prescribed_exercise"]
+    (other,) = [slug for slug in pool if slug != rotation]
+    return rotation, other
+
+
+def test_picks_take_the_place_of_the_servers_rotation(api: ApiClient) -> None:
+    rotation, other = other_core_pick(api)
+    session_id = str(uuid.uuid4())
+
+    session = start(api, id=session_id, picks={"core": other})
+
+    core = session["plan"]["slots"][0]
+    assert core["key"] == "core" and rotation != other
+    assert core["exercise"] == core["prescribed_exercise"] == other
+    # The same create again is the same session, whatever the rotation says now.
+    again = api.post("/sessions", {"program": "runners-250", "id": session_id, "picks": {}})
+    assert again.status_code == 200 and again.json()["plan"] == session["plan"]
+    assert WorkoutSession.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("picks", "field"),
+    [
+        ({"core": "crunch"}, "picks.core"),  # an exercise, but not in the slot's pool
+        ({"calves": "calf-raise"}, "picks.calves"),  # the slot does not rotate
+        ({"arms": "sit-up"}, "picks.arms"),  # no such slot
+    ],
+)
+def test_a_pick_the_program_does_not_allow_is_a_422_naming_it(
+    api: ApiClient, picks: dict[str, str], field: str
+) -> None:
+    body = assert_error(
+        api.post("/sessions", {"program": "runners-250", "id": str(uuid.uuid4()), "picks": picks}),
+        422,
+        "plan",
+    )
+
+    assert body["field"] == field
+    assert not WorkoutSession.objects.exists()
+
+
+def test_scaling_applies_on_top_of_the_picks(api: ApiClient) -> None:
+    rotation, other = other_core_pick(api)
+    easier = {"sit-up": "crunch", "mountain-climber": "incline-mountain-climber"}
+
+    session = start(
+        api,
+        mode="scaled",
+        picks={"core": other},
+        swaps={"core": easier[other]},
+        reps={"calves": 30},
+    )
+
+    core, calves = session["plan"]["slots"][:2]
+    assert (core["exercise"], core["prescribed_exercise"]) == (easier[other], other)
+    assert (calves["reps"], calves["prescribed_reps"]) == (30, 50)
+    # The easier alternative to the rotation's own pick does not fit the one picked.
+    body = assert_error(
+        api.post(
+            "/sessions",
+            {
+                "program": "runners-250",
+                "mode": "scaled",
+                "picks": {"core": other},
+                "swaps": {"core": easier[rotation]},
+            },
+        ),
+        422,
+        "plan",
+    )
+    assert body["field"] == "swaps"
+    assert WorkoutSession.objects.count() == 1

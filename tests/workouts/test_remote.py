@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from runstrong.accounts import tokens
-from runstrong.workouts import engine, remote
+from runstrong.workouts import catalog, engine, remote, selectors
 from runstrong.workouts.models import Result, WorkoutSession
 
 T0 = 1_760_000_000_000
@@ -52,10 +52,11 @@ def client(live_server: Any, token: str) -> remote.Client:
 
 def sender_for(client: remote.Client, events: list[dict[str, Any]], **fields: Any) -> remote.Sender:
     session_id = fields.pop("session_id", str(uuid.uuid4()))
+    create_body = fields.pop("create_body", {"id": session_id, "program": "runners-250"})
     return remote.Sender(
         client=client,
         session_id=session_id,
-        create_body={"id": session_id, "program": "runners-250"},
+        create_body=create_body,
         events=list(events),
         **fields,
     )
@@ -225,6 +226,157 @@ def test_a_scaled_plan_is_created_scaled() -> None:
         "swaps": {},
         "reps": {"calves": 30},
     }
+
+
+def core_plan(pick: str) -> engine.SessionPlan:
+    """A runners-250 plan, as this install makes it, whose core slot was ``pick``."""
+    program = selectors.program_get("runners-250")
+    assert program is not None
+    spec = selectors.program_to_catalog(program)
+    before = {"mountain-climber": "sit-up", "sit-up": "mountain-climber"}[pick]
+    return catalog.build_plan(spec, selectors.program_exercises(spec), last_done={"core": before})
+
+
+def test_a_session_started_offline_is_created_with_its_own_pick_and_sent(
+    client: remote.Client,
+) -> None:
+    rotation = client.request("GET", "/programs/runners-250").body["next_plan"]
+    assert rotation["slots"][0]["prescribed_exercise"] == "mountain-climber"
+    plan = core_plan("sit-up")  # this terminal's history differs from the server's
+    session_id = str(uuid.uuid4())
+    events = workout_events()
+    sender = sender_for(
+        client,
+        events,
+        session_id=session_id,
+        create_body=remote.session_create_body(session_id, plan, ["core"]),
+        plan=plan.to_dict(),
+    )
+    send_all(sender)
+    assert sender.done and sender.status().problem is None
+    session = WorkoutSession.objects.get(id=session_id)
+    assert session.plan == plan.to_dict()
+    (result,) = Result.objects.filter(session=session)
+    assert result.core_exercise == "sit-up" and result.reps_done == [50] * 5
+
+
+def test_a_pick_the_servers_catalog_does_not_know_is_kept_here_only(client: remote.Client) -> None:
+    known = core_plan("sit-up")
+    others = known.slots[1:]
+    plan = engine.SessionPlan(
+        program=known.program,
+        slots=(
+            engine.SlotPlan("core", "toes-to-bar", "Toes to bar", 50, 0.8, "toes-to-bar", 50),
+            *others,
+        ),
+        time_cap_ms=known.time_cap_ms,
+    )
+    session_id = str(uuid.uuid4())
+    sender = sender_for(
+        client,
+        workout_events(),
+        session_id=session_id,
+        create_body=remote.session_create_body(session_id, plan, ["core"]),
+        plan=plan.to_dict(),
+    )
+    assert send_all(sender) == 1  # one step: GET 404, POST 422 plan, and sending stops
+    assert sender.status().problem == (
+        "the server plans this session differently (it says: core: toes-to-bar is not in "
+        "runners-250's pool here); kept here only"
+    )
+    assert not WorkoutSession.objects.filter(id=session_id).exists()
+
+
+def test_a_server_from_before_picks_is_asked_again_without_them() -> None:
+    plan = engine.SessionPlan(
+        program="runners-250",
+        slots=(engine.SlotPlan("core", "sit-up", "Sit-up", 50, 0.6, "sit-up", 50),),
+    )
+    asked: list[tuple[str, Any]] = []
+    answers = iter(
+        [
+            remote.Answer(404, {"code": "not_found"}),
+            remote.Answer(422, {"code": "invalid", "field": "picks", "message": "extra"}),
+            remote.Answer(201, {"plan": plan.to_dict(), "event_count": 0}),
+        ]
+    )
+
+    class Older(remote.Client):
+        def request(self, method: str, path: str, body: Any = None) -> remote.Answer:
+            asked.append((method, body))
+            return next(answers)
+
+    body = remote.session_create_body("abc", plan, ["core"])
+    sender = sender_for(Older("http://x.test", "rs_x"), [], session_id="abc", create_body=body)
+    sender.plan = plan.to_dict()
+    assert sender.step() is None and sender.status().problem is None
+    assert [body for _, body in asked[1:]] == [
+        {"id": "abc", "program": "runners-250", "picks": {"core": "sit-up"}},
+        {"id": "abc", "program": "runners-250"},
+    ]
+
+
+def test_the_create_body_names_the_rotating_slots_picks_under_any_scaling() -> None:
+    plan = engine.SessionPlan(
+        program="runners-250",
+        slots=(
+            engine.SlotPlan("core", "crunch", "Crunch", 50, 0.5, "sit-up", 50),
+            engine.SlotPlan("calves", "calf-raise", "Calf raise", 30, 0.4, "calf-raise", 50),
+        ),
+    )
+    # The prescribed pick, not the easier exercise swapped in for it.
+    assert remote.session_create_body("abc", plan, ["core"]) == {
+        "id": "abc",
+        "program": "runners-250",
+        "picks": {"core": "sit-up"},
+        "mode": "scaled",
+        "swaps": {"core": "crunch"},
+        "reps": {"calves": 30},
+    }
+    # A slot that does not rotate has nothing to pick.
+    prescribed = engine.SessionPlan(program="runners-250", slots=plan.slots[1:2])
+    assert "picks" not in remote.session_create_body("abc", prescribed, ["core"])
+
+
+def test_plan_differences_names_each_slot_that_differs_once() -> None:
+    here = {
+        "program": "runners-250",
+        "time_cap_ms": 3_600_000,
+        "slots": [
+            {
+                "key": "core",
+                "exercise": "mountain-climber",
+                "reps": 50,
+                "prescribed_exercise": "mountain-climber",
+                "prescribed_reps": 50,
+            },
+            {
+                "key": "calves",
+                "exercise": "calf-raise",
+                "reps": 50,
+                "prescribed_exercise": "calf-raise",
+                "prescribed_reps": 50,
+            },
+        ],
+    }
+    # Names and floors may be worded or tuned differently on another install.
+    reworded = {**here, "slots": [{**slot, "exercise_name": "x"} for slot in here["slots"]]}
+    assert remote.plan_differences(here, reworded) == []
+    there = {
+        **here,
+        "slots": [
+            {**here["slots"][0], "exercise": "sit-up", "prescribed_exercise": "sit-up"},
+            {**here["slots"][1], "prescribed_reps": 60},
+        ],
+    }
+    assert remote.plan_differences(here, there) == [
+        "core: sit-up there, mountain-climber here",
+        "calves prescribed reps: 60 there, 50 here",
+    ]
+    assert remote.plan_differences(here, {**here, "time_cap_ms": None, "slots": []}) == [
+        "time_cap_ms: None there, 3600000 here",
+        "0 slots there, 2 here",
+    ]
 
 
 def test_backoff_doubles_to_a_cap_with_jitter() -> None:

@@ -163,6 +163,15 @@ class SessionCreateIn(Schema):
     reps: dict[Annotated[str, Field(max_length=80)], StrictInt] = {}
     # A client that starts offline makes the id; sending it again returns that session.
     id: UUID | None = None
+    picks: Annotated[
+        dict[Annotated[str, Field(max_length=80)], Slug],
+        Field(
+            description=(
+                "Rotating slot key -> exercise from that slot's pool, used instead of "
+                "the server's rotation (a client that started offline did that exercise)."
+            )
+        ),
+    ] = {}
 
 
 class EventIn(Schema):
@@ -293,11 +302,14 @@ def session_payload(session: WorkoutSession) -> dict[str, Any]:
     auth=ATHLETES,
 )
 def session_create(request: HttpRequest, payload: SessionCreateIn) -> Status[dict[str, Any]]:
-    """Start a session of a program, as prescribed or scaled; the server resolves the rotation.
+    """Start a session of a program, as prescribed or scaled; the server resolves the
+    rotation, unless ``picks`` names the exercise done in a rotating slot.
 
     The ``start`` event is the client's to send (``POST /sessions/{id}/events``),
     when the clock really starts. 201 for a new session; 200 when ``id`` names
-    one of the caller's sessions already (a create sent twice)."""
+    one of the caller's sessions already (a create sent twice). A pick outside
+    its slot's pool, or for a slot that does not rotate, is a 422 ``plan``
+    naming it (``picks.core``)."""
     user = athlete(request)
     if payload.mode == "prescribed" and (payload.swaps or payload.reps):
         raise ApiError(
@@ -324,7 +336,10 @@ def session_create(request: HttpRequest, payload: SessionCreateIn) -> Status[dic
                 swaps=payload.swaps,
                 reps=payload.reps,
                 session_id=payload.id,
+                picks=payload.picks,
             )
+    except services.PickError as error:
+        raise ApiError(422, "plan", str(error), field=f"picks.{error.slot}") from None
     except catalog.PlanError as error:
         raise ApiError(
             422, "plan", str(error), field="swaps" if payload.swaps else "reps"

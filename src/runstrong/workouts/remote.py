@@ -20,9 +20,12 @@ public API (``/api/v1/``) in order, with the rules the live page's
   with a sentence; the local log keeps everything.
 * The server keeps its own history, so its rotation may pick another exercise
   than this terminal's would. A new session is made on the server first
-  (``session_open``) and the terminal takes that plan; a session made here
-  while the server was out of reach is sent only if the server plans it the
-  same (``plan_differences``), never recorded there as another workout.
+  (``session_open``) and the terminal takes that plan. A session made here
+  while the server was out of reach was done on this terminal's pick: the
+  sender creates it there with that pick (``picks``), so the record says what
+  was done. It is still sent only if the server then plans it the same
+  (``plan_differences``): another catalog there (an exercise it does not know,
+  other reps) is never recorded as another workout.
 
 Only the standard library (``urllib``, ``threading``): a request a second at
 most needs no HTTP package, and the CLI gains no dependency. Nothing here
@@ -40,7 +43,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +90,10 @@ class Answer:
     @property
     def code(self) -> str:
         return str(self.body.get("code", "")) if isinstance(self.body, dict) else ""
+
+    @property
+    def field(self) -> str:
+        return str(self.body.get("field") or "") if isinstance(self.body, dict) else ""
 
     @property
     def message(self) -> str:
@@ -262,9 +269,18 @@ class SyncStatus:
         return f"server: all {self.sent} sent"
 
 
-def session_create_body(session_id: UUID | str, plan: engine.SessionPlan) -> dict[str, Any]:
-    """``POST /sessions`` for a local session: its id, program, and how it was scaled."""
+def session_create_body(
+    session_id: UUID | str, plan: engine.SessionPlan, rotating: Collection[str] = ()
+) -> dict[str, Any]:
+    """``POST /sessions`` for a session made here: its id, program, this terminal's
+    rotation pick for each ``rotating`` slot (``picks``), and how it was scaled.
+
+    The sender posts it only when the server does not hold the session yet (it was
+    started while the server was out of reach): the exercise done is this pick."""
     body: dict[str, Any] = {"id": str(session_id), "program": plan.program}
+    picks = {slot.key: slot.prescribed_exercise for slot in plan.slots if slot.key in rotating}
+    if picks:
+        body["picks"] = picks
     if plan.scaled:
         body["mode"] = "scaled"
         body["swaps"] = {slot.key: slot.exercise for slot in plan.slots if slot.swapped}
@@ -442,9 +458,19 @@ class Sender:
         """How many events the server holds; make its session if it has none."""
         answer = self.client.request("GET", f"/sessions/{self.session_id}")
         if answer.status == 404:
-            # The server resolves the rotation itself (this terminal's pick was made
-            # while it was out of reach): checked against the local plan below.
+            # Started here while the server was out of reach: made there with this
+            # terminal's picks, and the plan it makes checked against this one below.
             answer = self.client.request("POST", "/sessions", self.create_body)
+            if answer.status == 422 and answer.field == "picks" and "picks" in self.create_body:
+                # A server from before ``picks``: it resolves the rotation itself.
+                bare = {name: value for name, value in self.create_body.items() if name != "picks"}
+                answer = self.client.request("POST", "/sessions", bare)
+            if answer.status == 422 and answer.code == "plan":
+                # Its catalog cannot give this plan (a pick not in its pool, say).
+                return self._stop(
+                    f"the server plans this session differently (it says: {answer.message}); "
+                    "kept here only"
+                )
         if answer.status in (200, 201) and isinstance(answer.body, dict):
             there = answer.body.get("plan")
             if self.plan is not None and isinstance(there, Mapping):

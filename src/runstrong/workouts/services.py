@@ -41,6 +41,14 @@ class SequenceError(ValueError):
     """An event's sequence number does not fit the log: a gap or a conflicting resend."""
 
 
+class PickError(catalog.PlanError):
+    """A rotation pick the program does not allow; ``slot`` names the slot it was for."""
+
+    def __init__(self, slot: str, message: str) -> None:
+        super().__init__(message)
+        self.slot = slot
+
+
 # ---------------------------------------------------------------------------
 # Catalog.
 
@@ -136,19 +144,29 @@ def session_start(
     swaps: Mapping[str, str] | None = None,
     reps: Mapping[str, int] | None = None,
     session_id: UUID | None = None,
+    picks: Mapping[str, str] | None = None,
 ) -> WorkoutSession:
     """Create a session with its plan fixed: rotation resolved, scaling checked.
 
-    Raises ``catalog.PlanError`` for a scaling choice the program does not allow.
+    ``picks`` (rotating slot key → exercise) overrides the rotation for those
+    slots: a client that started offline on its own pick did that exercise.
+    Raises ``PickError`` for a pick that is not in a rotating slot's pool (or a
+    slot that does not rotate or does not exist), ``catalog.PlanError`` for a
+    scaling choice the program does not allow.
     The ``start`` event is appended separately, when the clock really starts.
     """
     spec = program_to_catalog(program)
+    last_done = last_done_in_rotations(athlete, spec)
+    if picks:
+        slots = {slot.key: slot for slot in spec.slots}
+        for key in sorted(picks):
+            if key not in slots:
+                raise PickError(key, f"{program.name} has no slot named {key}")
+            if not slots[key].rotates:
+                raise PickError(key, f"{key} does not rotate: there is nothing to pick")
+        last_done.update(_last_done_for_picks(spec, picks))
     plan = catalog.build_plan(
-        spec,
-        program_exercises(spec),
-        last_done=last_done_in_rotations(athlete, spec),
-        swaps=swaps,
-        reps=reps,
+        spec, program_exercises(spec), last_done=last_done, swaps=swaps, reps=reps
     )
     fields: dict[str, Any] = {"athlete": athlete, "program": program, "plan": plan.to_dict()}
     if session_id is not None:
@@ -460,16 +478,31 @@ def session_restore(
             raise SessionNotFound(f"session {session_id} belongs to another athlete here")
         return existing
     spec = program_to_catalog(program)
-    last_done: dict[str, str | None] = {}
-    for slot in spec.slots:
-        pick = prescribed.get(slot.key)
-        if pick is None or pick not in slot.pool:
-            raise catalog.PlanError(f"{slot.key}: {pick} is not in {program.slug}'s pool here")
-        # The rotation picks the exercise after the last one done: name the one before.
-        last_done[slot.key] = slot.pool[(slot.pool.index(pick) - 1) % len(slot.pool)]
+    # Every slot's pick is given (a slot that does not rotate: its one exercise).
+    last_done = _last_done_for_picks(
+        spec, {slot.key: prescribed.get(slot.key) for slot in spec.slots}
+    )
     plan = catalog.build_plan(
         spec, program_exercises(spec), last_done=last_done, swaps=swaps, reps=reps
     )
     return WorkoutSession.objects.create(
         id=session_id, athlete=athlete, program=program, plan=plan.to_dict()
     )
+
+
+def _last_done_for_picks(
+    spec: catalog.Program, picks: Mapping[str, str | None]
+) -> dict[str, str | None]:
+    """The ``last_done`` that makes ``catalog.build_plan`` give these rotation picks
+    (slot key → exercise), each checked against its slot's pool here; raises
+    ``PickError`` for one that is not in it. Slots not in ``picks`` are left out."""
+    last_done: dict[str, str | None] = {}
+    for slot in spec.slots:
+        if slot.key not in picks:
+            continue
+        pick = picks[slot.key]
+        if pick is None or pick not in slot.pool:
+            raise PickError(slot.key, f"{slot.key}: {pick} is not in {spec.slug}'s pool here")
+        # The rotation picks the exercise after the last one done: name the one before.
+        last_done[slot.key] = slot.pool[(slot.pool.index(pick) - 1) % len(slot.pool)]
+    return last_done

@@ -810,7 +810,8 @@ def _session_on_servers_pick(
     the session exists there (asking ``next_plan`` first and creating after could
     see a result land in between), and the session here is built on it with the
     runner's scaling. Out of reach: this terminal's own pick, said in one line; the
-    sender checks the server's plan when it makes the session later."""
+    sender makes the session there later with that pick (``picks``) and checks the
+    plan the server makes of it."""
     session_id = uuid4()
     asked = remote.session_request(session_id, program.slug, swaps=options.swaps, reps=options.reps)
     try:
@@ -943,10 +944,13 @@ def go(options: GoOptions, console: Console) -> None:
 
 
 def _sender(client: remote.Client, session: WorkoutSession) -> remote.Sender:
+    # Posted only if the server lacks the session (started while out of reach):
+    # it then records this terminal's rotation pick, the exercise done here.
+    rotating = [slot["key"] for slot in session.program.slots if len(slot["pool"]) > 1]
     return remote.Sender(
         client=client,
         session_id=str(session.id),
-        create_body=remote.session_create_body(session.id, session.session_plan()),
+        create_body=remote.session_create_body(session.id, session.session_plan(), rotating),
         events=remote.event_dicts(selectors.session_events(session)),
         plan=session.session_plan().to_dict(),
     )
