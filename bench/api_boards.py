@@ -47,52 +47,56 @@ request it stands for. Last, each kind alone for half as long.
 
 Goals (issue 13): server p95 ≤ 20 ms; API requests/s ≥ 0.5 × the no-op's.
 
-Last figures, 2026-12-05 06:55-07:00 UTC, after the answers' shapes became
+Last figures, 2026-12-05 07:12-07:16 UTC, after the answers' shapes became
 plain pydantic models (community/api_v1.py ``Shape``); 2 cores shared by
 the server, the clients, PostgreSQL and other engineers' test suites (load
-average 3.0 before, 4.7-6.7 after):
+average 2.7 before, 4.2 after SQLite, 3.3 after PostgreSQL):
 
     ms, p50 / p95                          server        server CPU
     SQLite
-      program list                          1.7 /  2.4    1.7 /  2.2
-      first page, visitor                   1.7 /  2.4    1.6 /  2.1
-      first page, token (not on it)         4.0 /  6.1    3.9 /  5.8
-      own place far down, token             3.9 /  4.9    3.9 /  4.9
-      own place far down, site's cookie     1.7 /  2.8    1.7 /  2.8
-      deep page, cursor of another version  8.8 / 13.6    8.2 / 12.2
-      deep page, following next_cursor      6.8 /  8.4    6.4 /  7.5
-      sex + age group, visitor              1.2 /  1.5    1.2 /  1.5
-      club board (1,001), token             3.0 /  5.0    3.0 /  4.8
-      club board (51), token                3.9 /  5.9    3.7 /  5.5
-      token callers' first views            9.4 / 11.6    8.9 / 10.9
-      requests/s: API 514 / 319, no-op 1360 / 1016, ratio 0.35
+      program list                          1.0 /  2.0    1.0 /  1.3
+      first page, visitor                   1.1 /  4.9    1.1 /  1.6
+      first page, token (not on it)         3.4 /  7.6    3.2 /  4.2
+      own place far down, token             3.9 /  6.8    3.7 /  5.7
+      own place far down, site's cookie     1.6 /  2.9    1.5 /  2.0
+      deep page, cursor of another version  8.8 / 13.9    7.9 / 10.0
+      deep page, following next_cursor      5.4 /  8.6    4.9 /  6.4
+      sex + age group, visitor              1.1 /  1.6    1.1 /  1.4
+      club board (1,001), token             3.7 /  5.8    3.5 /  4.3
+      club board (51), token                3.4 /  8.3    3.3 /  4.5
+      token callers' first views           10.4 / 29.6    8.8 / 10.9
+      requests/s: API 325 / 336, no-op 1170 / 1758, ratio 0.23
+      alone: visitors' kinds 0.38-0.39, by token 0.15-0.16, cookie 0.25
     PostgreSQL
-      program list                          1.5 /  5.8    1.2 /  1.6
-      first page, visitor                   1.5 /  9.4    1.3 /  2.1
-      first page, token (not on it)         5.0 / 19.3    3.9 /  5.5
-      own place far down, token             5.1 /  6.5    4.0 /  4.6
-      own place far down, site's cookie     2.1 /  2.5    1.8 /  2.1
-      deep page, cursor of another version 13.3 / 20.3    7.6 /  9.3
-      deep page, following next_cursor      5.9 /  8.3    4.5 /  6.0
-      sex + age group, visitor              1.4 /  2.1    1.2 /  1.9
-      club board (1,001), token             5.2 /  6.3    4.2 /  4.7
-      club board (51), token               10.5 / 17.6    5.0 /  6.1
-      token callers' first views           19.7 / 40.4    9.4 / 11.1
-      requests/s: API 78 / 163, no-op 649 / 677, ratio 0.18
+      program list                          1.5 /  3.9    1.2 /  1.7
+      first page, visitor                   1.3 /  1.7    1.1 /  1.4
+      first page, token (not on it)         4.4 /  6.3    3.4 /  4.5
+      own place far down, token             4.6 /  6.8    3.5 /  4.8
+      own place far down, site's cookie     2.0 /  2.8    1.7 /  2.4
+      deep page, cursor of another version 11.3 / 15.2    7.0 /  9.2
+      deep page, following next_cursor      5.2 /  7.9    4.2 /  6.5
+      sex + age group, visitor              1.2 /  1.7    1.1 /  1.5
+      club board (1,001), token             4.6 /  6.6    3.6 /  5.3
+      club board (51), token                4.7 /  6.2    3.6 /  4.4
+      token callers' first views           13.2 / 17.8    8.2 / 10.3
+      requests/s: API 447 / 450, no-op 2140 / 2140, ratio 0.21
+      alone: visitors' kinds 0.36-0.44, by token 0.11-0.15, cookie 0.21
 
-A run at 07:03 (load 2.7 before, 5.7 after) gave ratios 0.16 (SQLite) and
-0.13 (PostgreSQL), and server p95 up to 39-41 ms for first views and
-counted deep pages, whose CPU p95 stayed at 11-15 ms: on this machine the
-wall times and the ratio move with the other load more than with the code.
+Two runs before it (06:55 and 07:03, load up to 6.7) gave ratios 0.35 and
+0.16 (SQLite), 0.18 and 0.13 (PostgreSQL), and server p95 up to 39-41 ms
+for first views and counted deep pages, whose CPU p95 stayed at 11-15 ms:
+on this machine the wall times and the ratio move with the other load
+more than with the code.
 
-Not met: the ratio, on either database, in any run; p95 ≤ 20 ms holds for
-the server's CPU time everywhere but not for its wall time while the
-machine is busy. Where the time goes (cProfile through Django's test Client
+Not met: the ratio, on either database, in any run. p95 ≤ 20 ms holds
+for the server's CPU time everywhere, and for its wall time on PostgreSQL
+in the last run, but not for SQLite's first views (29.6) nor while the
+machine is busier. Where the time goes (cProfile through Django's test Client
 on the seeded database): ninja itself (authentication chain, query
 parameters, response model, JSON) costs about 1 ms a request, so even the
 program list (one small query) takes 1.0-1.7 ms against the no-op's 0.2
 and the board pages' 0.4 (a visitor's page is kept whole; an API answer
-is not); a token adds 2.2-2.6 ms, in ``tokens.token_authenticate`` (an ORM
+is not); a token adds 2.1-2.6 ms, in ``tokens.token_authenticate`` (an ORM
 query) and ``ratelimit.hit`` (each hit reads the token's 100 slot keys and,
 through Django's database cache ``add``, counts the whole cache table and
 writes a row in a transaction). Those are accounts' and the rate
