@@ -21,17 +21,20 @@ is not, Django sends it plain).
 
 Goals: p95 ≤ 16 ms; ≤ 60 KB transferred.
 
-Last figures (2 cores, quiet machine: load ~1.3, Chromium headless, no GPU,
-60 taps a run; 5 Dec 2026):
-    4× throttling: pointerdown → DOM changed  p50  6.2 ms  p95  9.6 ms   (6.2 /  9.1)
-                   pointerdown → next frame   p50 10.8 ms  p95 15.7 ms   (10.6 / 16.3)
-    page weight:   49.4 KB transferred (121.9 KB uncompressed)
-Earlier: 1× next frame p50 3.0 ms, p95 8.2 ms. Before the tap journal, at 4×:
-DOM changed p95 26.9 ms, next frame p95 38.0 ms.
+Last figures (2 cores, quiet machine: load 0.5-1.1, Chromium headless, no GPU,
+90 taps a run; 5 Dec 2026, 07:18-07:21):
+    4× throttling: pointerdown → DOM changed  p50  6.7 ms  p95 11.4 ms   (6.7 / 11.8; 7.1 / 10.0)
+                   pointerdown → next frame   p50 11.6 ms  p95 18.6 ms   (12.0 / 20.4; 12.4 / 16.2)
+    page weight:   49.9 KB transferred (123.0 KB uncompressed)
+Earlier the same day, alternating with the page as it was before the press
+took no default and the numbers changed in their text nodes (next frame p95):
+before 21.3, 19.2, 19.1; after 19.0, 17.9, 16.2. Earlier still: 1× next frame
+p50 3.0 ms, p95 8.2 ms. Before the tap journal, at 4×: DOM changed p95 26.9 ms,
+next frame p95 38.0 ms.
 
-The next frame is at the goal, not reliably under it (15.7-16.4 ms in the
-best runs). A trace of the taps (CDP tracing, devtools.timeline) shows where a
-tap's ~10 ms goes at 4×: ~1 ms of the browser's own input routing and hit
+The next frame is close to the goal, not yet under it (15.7-16.4 ms in the
+best runs of 4 Dec, 16.2-20.4 ms on 5 Dec). A trace of the taps (CDP tracing,
+devtools.timeline) shows where a tap's ~10 ms goes at 4×: ~1 ms of the browser's own input routing and hit
 test before the page sees the press, ~2.7 ms of the page's script (plan,
 journal, render), then, still in the same input task, a style and layout pass
 of the whole page (2-4 ms: Chromium updates hover and active state after a
