@@ -34,8 +34,8 @@ next frame p95 38.0 ms.
 
 The next frame is close to the goal, not yet under it (15.7-16.4 ms in the
 best runs at 04:00, 16.2-20.4 ms at 07:20 the same day). A trace of the taps
-(CDP tracing, devtools.timeline) shows where a tap's ~10 ms goes at 4×: ~1 ms of the browser's own input routing and hit
-test before the page sees the press, ~2.7 ms of the page's script (plan,
+(CDP tracing, devtools.timeline) shows where a tap's ~10 ms goes at 4×: ~1 ms
+of the browser's own input routing and hit test before the page sees the press, ~2.7 ms of the page's script (plan,
 journal, render), then, still in the same input task, a style and layout pass
 of the whole page (2-4 ms: Chromium updates hover and active state after a
 press) before the frame can start. Putting the changed numbers in
