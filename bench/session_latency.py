@@ -32,15 +32,15 @@ before 21.3, 19.2, 19.1; after 19.0, 17.9, 16.2. Earlier still: 1× next frame
 p50 3.0 ms, p95 8.2 ms. Before the tap journal, at 4×: DOM changed p95 26.9 ms,
 next frame p95 38.0 ms.
 
-The next frame is close to the goal, not yet under it (15.7-16.4 ms in the
-best runs at 04:00, 16.2-20.4 ms at 07:20 the same day). A trace of the taps
-(CDP tracing, devtools.timeline) shows where a tap's ~10 ms goes at 4×: ~1 ms
-of the browser's own input routing and hit test before the page sees the press, ~2.7 ms of the page's script (plan,
-journal, render), then, still in the same input task, a style and layout pass
-of the whole page (2-4 ms: Chromium updates hover and active state after a
-press) before the frame can start. Putting the changed numbers in
-size-contained boxes made those layouts partial but the taps slower (p95
-16.4-20.5 ms), so it was taken out; see live_session.md.
+The next frame is close to the goal, not yet under it (15.7-16.4 ms in the best
+runs at 04:00, 16.2-20.4 ms at 07:20 the same day). A trace of the taps (CDP
+tracing, devtools.timeline) shows where a tap's ~10 ms goes at 4×: ~1 ms of the
+browser's own input routing and hit test before the page sees the press, ~2.7
+ms of the page's script (plan, journal, render), then, still in the same input
+task, a style and layout pass of the whole page (2-4 ms: Chromium updates hover
+and active state after a press) before the frame can start. Putting the changed
+numbers in size-contained boxes made those layouts partial but the taps slower
+(p95 16.4-20.5 ms), so it was taken out; see live_session.md.
 """
 
 from __future__ import annotations
