@@ -149,7 +149,9 @@ def _answered_as_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
-            allowed = response.get("Allow", "")
+            # ninja lists the methods in no fixed order: sorted, an answer reads
+            # the same every time.
+            allowed = ", ".join(sorted(filter(None, response.get("Allow", "").split(", "))))
             refusal = errors.api_v1_error(
                 405, "method_not_allowed", f"use {allowed}" if allowed else "not this method"
             )

@@ -204,11 +204,11 @@ def test_the_session_api_still_checks_csrf_before_reading_json(
 
 
 # Each API URL (filled in with the athlete's session and result) and the
-# methods it answers, as its Allow header lists them.
+# methods it answers, as its Allow header lists them (sorted).
 API_URLS = {
     "session": ("/api/v1/sessions/{session}", "GET"),
     "session events": ("/api/v1/sessions/{session}/events", "POST"),
-    "result": ("/api/v1/results/{result}", "PATCH, GET"),
+    "result": ("/api/v1/results/{result}", "GET, PATCH"),
 }
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
