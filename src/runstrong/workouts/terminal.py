@@ -946,7 +946,8 @@ def go(options: GoOptions, console: Console) -> None:
 def _sender(client: remote.Client, session: WorkoutSession) -> remote.Sender:
     # Posted only if the server lacks the session (started while out of reach):
     # it then records this terminal's rotation pick, the exercise done here.
-    rotating = [slot["key"] for slot in session.program.slots if len(slot["pool"]) > 1]
+    spec = selectors.program_to_catalog(session.program)
+    rotating = [slot.key for slot in spec.slots if slot.rotates]
     return remote.Sender(
         client=client,
         session_id=str(session.id),
