@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +150,17 @@ def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     """See runstrong_env: a fresh data folder and database for one test."""
     with runstrong_env(tmp_path / "data") as env:
         yield env
+
+
+def manage_shell(env: dict[str, str], code: str) -> Any:
+    """Run ``code`` in ``runstrong manage shell`` with ``env``; its last line, as JSON."""
+    done = subprocess.run(
+        [str(RUNSTRONG), "manage", "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

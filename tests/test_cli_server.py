@@ -15,7 +15,6 @@ import json
 import os
 import socket
 import stat
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from typing import Any
 import pexpect
 import pytest
 
-from tests.conftest import REPO, RUNSTRONG, runstrong_env
+from tests.conftest import REPO, RUNSTRONG, manage_shell, runstrong_env
 from tests.runs.conftest import ACTIVITIES
 from tests.served.conftest import serving
 from tests.workouts.test_cli_go import Terminal, plain, run
@@ -99,20 +98,6 @@ print(json.dumps({str(s.id): {"plan": s.plan, "status": s.status,
 """
 
 
-def shell(env: dict[str, str], code: str) -> Any:
-    """Run ``code`` in ``runstrong manage shell`` with ``env``; its last line, as JSON."""
-    done = subprocess.run(
-        [str(RUNSTRONG), "manage", "shell", "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 @dataclass
 class Server:
     url: str
@@ -120,7 +105,7 @@ class Server:
     tokens: dict[str, str]
 
     def shell(self, code: str) -> Any:
-        return shell(self.env, code)
+        return manage_shell(self.env, code)
 
     def rotated_athlete(self, name: str) -> str:
         """A new athlete whose next core exercise here is sit-ups (their last Runner's 250,
@@ -288,7 +273,7 @@ def test_go_takes_the_servers_rotation_pick_and_both_hold_the_same_workout(
     assert "differently" not in printed
 
     there = server.sessions("robin")
-    here = shell(env, SESSIONS % {"who": "status='finished'"})
+    here = manage_shell(env, SESSIONS % {"who": "status='finished'"})
     assert list(there) == list(here)  # one session, with the same id
     (session_id,) = there
     assert there[session_id]["plan"] == here[session_id]["plan"]
@@ -307,7 +292,7 @@ def test_go_takes_the_servers_rotation_pick_and_both_hold_the_same_workout(
     scaled.wait_for("server: all 1 sent")
     scaled.kill()
     there = server.sessions("robin")
-    here = shell(env, SESSIONS % {"who": "status='running'"})
+    here = manage_shell(env, SESSIONS % {"who": "status='running'"})
     (session_id,) = here
     assert there[session_id]["plan"] == here[session_id]["plan"]
     slots = {slot["key"]: slot for slot in here[session_id]["plan"]["slots"]}
@@ -340,7 +325,7 @@ def test_a_session_started_offline_is_sent_with_its_own_pick_and_reaches_the_boa
     assert "differently" not in printed
 
     there = server.sessions("sam")
-    here = shell(env, SESSIONS % {"who": "status='finished'"})
+    here = manage_shell(env, SESSIONS % {"who": "status='finished'"})
     assert list(there) == list(here)  # one session, with the same id
     (session_id,) = there
     assert there[session_id]["plan"] == here[session_id]["plan"]

@@ -5,7 +5,6 @@ queues it, watched straight from the database, checked through the models."""
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import subprocess
 import time
@@ -13,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import RUNSTRONG
+from tests.conftest import RUNSTRONG, manage_shell
 
 QUEUE_IMPORT = """
 import json, shutil
@@ -56,20 +55,6 @@ print(json.dumps({{
     "items_linked": items.filter(activity__isnull=False).count(),
 }}))
 """
-
-
-def manage_shell(env: dict[str, str], code: str) -> Any:
-    """Run Python in the site's environment; its last line of output, as JSON."""
-    done = subprocess.run(
-        [str(RUNSTRONG), "manage", "shell", "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def migrate(env: dict[str, str]) -> None:
