@@ -148,26 +148,13 @@ def make_tokens(first_views: int) -> dict[str, Any]:
     django.setup()
     from runstrong.accounts import tokens
     from runstrong.accounts.models import ApiToken, TokenScope, User
-    from runstrong.community import ranking
-    from runstrong.community.models import BoardEntry
-    from runstrong.workouts.models import Program
 
     for token_id, user_id in ApiToken.objects.filter(
         name=TOKEN_NAME, revoked_at__isnull=True
     ).values_list("pk", "user_id"):
         tokens.token_revoke(user=User(pk=user_id), token_id=token_id)
 
-    board = list(
-        BoardEntry.objects.filter(
-            program=Program.objects.get(slug="runners-250"),
-            scope="public",
-            scaled=False,
-            period="all",
-            period_start=ranking.ALL_TIME_START,
-        )
-        .order_by("capped", "-reps_done", "total_s", "started_at", "athlete_id")
-        .values_list("athlete_id", flat=True)
-    )
+    board = list(boards.all_time_board().values_list("athlete_id", flat=True))
     viewer = User.objects.get(pk=board[int(len(board) * 0.85)])  # as boards.seed chose
     reader, _ = User.objects.get_or_create(
         username="bench-api-reader",

@@ -590,6 +590,22 @@ def seed(athletes: int, per_athlete: int, seed_value: int) -> dict[str, Any]:
     }
 
 
+def all_time_board() -> Any:
+    """The all-time public Runner's 250 board's entries, best first (the board's
+    order); Django must be set up."""
+    from runstrong.community import ranking
+    from runstrong.community.models import BoardEntry
+    from runstrong.workouts.models import Program
+
+    return BoardEntry.objects.filter(
+        program=Program.objects.get(slug="runners-250"),
+        scope="public",
+        scaled=False,
+        period="all",
+        period_start=ranking.ALL_TIME_START,
+    ).order_by("capped", "-reps_done", "total_s", "started_at", "athlete_id")
+
+
 def make_cursors(cursor_count: int) -> list[str]:
     """Next-page cursors spread over the board (2 % to 98 % down), as the site hands
     them out, but counted on a board version gone by: each page is placed by
@@ -600,17 +616,9 @@ def make_cursors(cursor_count: int) -> list[str]:
     from django.conf import settings
 
     from runstrong.community import ranking
-    from runstrong.community.models import BoardEntry
     from runstrong.community.services_boards import microseconds
-    from runstrong.workouts.models import Program
 
-    bucket = BoardEntry.objects.filter(
-        program=Program.objects.get(slug="runners-250"),
-        scope="public",
-        scaled=False,
-        period="all",
-        period_start=ranking.ALL_TIME_START,
-    ).order_by("capped", "-reps_done", "total_s", "started_at", "athlete_id")
+    bucket = all_time_board()
     board = [
         ranking.Position(
             ranking.RankKey.of(capped=capped, reps_done=reps_done, total_s=total_s),
@@ -644,21 +652,8 @@ def make_viewers(count: int) -> list[str]:
     from django.test import Client
 
     from runstrong.accounts.models import User
-    from runstrong.community import ranking
-    from runstrong.community.models import BoardEntry
-    from runstrong.workouts.models import Program
 
-    athletes = list(
-        BoardEntry.objects.filter(
-            program=Program.objects.get(slug="runners-250"),
-            scope="public",
-            scaled=False,
-            period="all",
-            period_start=ranking.ALL_TIME_START,
-        )
-        .order_by("capped", "-reps_done", "total_s", "started_at", "athlete_id")
-        .values_list("athlete_id", flat=True)
-    )
+    athletes = list(all_time_board().values_list("athlete_id", flat=True))
     cookies = []
     for i in range(count):
         athlete_id = athletes[int(len(athletes) * (0.02 + 0.96 * i / (count - 1)))]
