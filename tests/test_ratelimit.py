@@ -80,3 +80,62 @@ def test_any_text_makes_a_valid_cache_key() -> None:
     key = "login:email:" + "ü x\n" * 100
     assert ratelimit.hit(key, 1, 60).allowed
     assert not ratelimit.hit(key, 1, 60).allowed
+
+
+# ``spend``: the request limiter (one row per key, generic cell rate algorithm).
+
+
+def test_spend_allows_a_burst_of_the_limit_then_refuses() -> None:
+    with time_machine.travel("2026-03-01 10:00:00Z", tick=False):
+        decisions = [ratelimit.spend("k", 4, 60) for _ in range(5)]
+
+    assert [decision.allowed for decision in decisions] == [True, True, True, True, False]
+    assert [decision.remaining for decision in decisions] == [3, 2, 1, 0, 0]
+    # The allowance comes back one request every 60 / 4 = 15 s.
+    assert decisions[-1].retry_after == 15
+
+
+def test_spend_gives_the_allowance_back_one_request_per_interval() -> None:
+    with time_machine.travel("2026-03-01 10:00:00Z", tick=False) as clock:
+        for _ in range(4):
+            ratelimit.spend("k", 4, 60)
+        clock.shift(14)
+        assert not ratelimit.spend("k", 4, 60).allowed
+        clock.shift(1)
+        assert ratelimit.spend("k", 4, 60).allowed
+        assert not ratelimit.spend("k", 4, 60).allowed
+
+        clock.shift(60)  # a whole window quiet: the whole burst is back
+        assert [ratelimit.spend("k", 4, 60).allowed for _ in range(5)] == [True] * 4 + [False]
+
+
+def test_spend_never_lets_more_than_the_rate_through_over_a_long_run() -> None:
+    allowed = 0
+    with time_machine.travel("2026-03-01 10:00:00Z", tick=False) as clock:
+        for _ in range(1000):  # ten requests a second for 100 s
+            allowed += ratelimit.spend("k", 10, 10).allowed
+            clock.shift(0.1)
+
+    # At most the burst plus one a second.
+    assert allowed <= 10 + 100
+    assert allowed >= 100
+
+
+def test_a_refused_spend_is_not_counted() -> None:
+    with time_machine.travel("2026-03-01 10:00:00Z", tick=False) as clock:
+        ratelimit.spend("k", 1, 600)
+        for _ in range(5):
+            clock.shift(60)
+            refused = ratelimit.spend("k", 1, 600)
+            assert not refused.allowed
+        assert refused.retry_after == 300
+
+        clock.shift(300)
+        assert ratelimit.spend("k", 1, 600).allowed
+
+
+def test_spend_counts_keys_apart_and_any_text_is_a_key() -> None:
+    strange = "a\x00é" * 500
+    assert ratelimit.spend(strange, 1, 60).allowed
+    assert not ratelimit.spend(strange, 1, 60).allowed
+    assert ratelimit.spend("other", 1, 60).allowed

@@ -13,6 +13,18 @@ slot before trying, keep it if the try counts, and ``give_back`` it if not.
 
 The cache is the database (``settings.CACHES``), so every app process shares
 the counts. Keys are hashed: callers may pass e-mail addresses or IPs.
+
+Slots suit limits of a few tries an hour (log-ins, sign-ups, comments), where
+"at most N in any window" must hold exactly and a try can be given back. A
+limit on requests (the API's 100 per 10 s per token) would read 100 slot keys
+and write a cache row, counting the whole cache table, on every request:
+``spend`` is the limiter for those. It keeps one row per key
+(``accounts.RateBucket``) and changes it in one statement, the generic cell
+rate algorithm: a key may spend ``limit`` at once, and its allowance comes
+back at ``limit`` per window, one every ``window / limit`` seconds. So over
+a long run a key makes at most ``limit`` requests a window, and a burst of
+``limit`` is never refused; a client going flat out after a burst gets one
+request every ``window / limit`` seconds.
 """
 
 from __future__ import annotations
@@ -21,11 +33,15 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from runstrong.accounts.models import RateBucket  # the table lives with accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +118,64 @@ def give_back(*decisions: Decision) -> None:
 def reset(key: str, limit: int) -> None:
     """Forget every hit on ``key`` (e.g. after a successful log-in)."""
     cache.delete_many(_slot_keys(key, limit))
+
+
+def _bucket_sql(connection: Any) -> tuple[str, str]:
+    """(spend, look): the upsert that spends from a key's allowance if it can,
+    and the read of when it will have some again. Table and column names are
+    the model's own; every value is a parameter."""
+    quote = connection.ops.quote_name
+    table = quote(RateBucket._meta.db_table)
+    columns = {field.name: quote(field.column) for field in RateBucket._meta.concrete_fields}
+    key, due = columns["key"], columns["due"]
+    # The allowance is spent from the later of "now" and the key's due time;
+    # the WHERE refuses (updates and returns nothing) when that would put the
+    # due time more than a window ahead. Both SQLite (3.35+) and PostgreSQL
+    # read this INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING alike.
+    later = f"CASE WHEN b.{due} > %(now)s THEN b.{due} ELSE %(now)s END"
+    spend = (
+        f"INSERT INTO {table} AS b ({key}, {due}) VALUES (%(key)s, %(first)s)"  # noqa: S608
+        f" ON CONFLICT ({key}) DO UPDATE SET {due} = {later} + %(interval)s"
+        f" WHERE {later} + %(interval)s <= %(horizon)s"
+        f" RETURNING {due}"
+    )
+    look = f"SELECT {due} FROM {table} WHERE {key} = %(key)s"  # noqa: S608
+    return spend, look
+
+
+def spend(key: str, limit: int, window_seconds: float) -> Decision:
+    """Count one request on ``key``, if its allowance (``limit`` per
+    ``window_seconds``, a burst of ``limit`` at most) has room for it.
+
+    One statement when allowed, two when refused; a refused request is not
+    counted, so waiting ``retry_after`` seconds always works.
+    """
+    interval = window_seconds / limit
+    now = time.time()
+    params: dict[str, str | float] = {
+        "key": hashlib.sha256(key.encode()).hexdigest()[:40],
+        "now": now,
+        "first": now + interval,
+        "interval": interval,
+        "horizon": now + window_seconds,
+    }
+    connection = connections[router.db_for_write(RateBucket)]
+    sql_spend, sql_look = _bucket_sql(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql_spend, params)
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(sql_look, params)
+            looked = cursor.fetchone()
+    if row is not None:
+        ahead = float(row[0]) - now  # how much of the window is spent
+        return Decision(
+            allowed=True, remaining=max(0, int((window_seconds - ahead) / interval)), retry_after=0
+        )
+    due = float(looked[0]) if looked is not None else now
+    # Room comes back once due + interval - window has passed.
+    wait = due + interval - window_seconds - now
+    return Decision(allowed=False, remaining=0, retry_after=max(1, math.ceil(wait)))
 
 
 def client_ip(request: HttpRequest) -> str:

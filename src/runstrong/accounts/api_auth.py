@@ -84,7 +84,7 @@ class BearerToken(HttpBearer):
                 "this token is unknown or revoked: make a new one on your profile page",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        decision = ratelimit.hit(
+        decision = ratelimit.spend(
             f"api-token:{found.pk}",
             settings.API_TOKEN_RATE_LIMIT,
             settings.API_TOKEN_RATE_WINDOW_SECONDS,

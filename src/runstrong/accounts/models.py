@@ -87,3 +87,19 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == TokenScope.WRITE
+
+
+class RateBucket(models.Model):
+    """One key's allowance under ``ratelimit.spend`` (the API's per-token limit).
+
+    ``due`` is when the key's allowance would be whole again were it to stop
+    now (the "theoretical arrival time" of the generic cell rate algorithm),
+    in seconds since the epoch. One row per key, changed by one statement a
+    request; a row whose ``due`` has passed means the same as no row.
+    """
+
+    key = models.CharField(primary_key=True, max_length=64)
+    due = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.key} (due {self.due:.3f})"
