@@ -32,7 +32,7 @@ from ninja.parser import Parser
 from runstrong import errors
 from runstrong.accounts import api_v1 as accounts_api
 from runstrong.accounts.api_auth import ATHLETES
-from runstrong.api_base import ApiError
+from runstrong.api_base import RENDERER, ApiError
 from runstrong.community import api_v1 as community_api
 from runstrong.plans import api_v1 as plans_api
 from runstrong.runs import api_v1 as runs_api
@@ -176,6 +176,7 @@ api = RunStrongApi(
     urls_namespace="api-v1",
     auth=ATHLETES,
     parser=JsonBodies(),
+    renderer=RENDERER,
     docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
 )
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
+from ninja.renderers import JSONRenderer
 
 from runstrong import errors
 from runstrong.accounts.models import ApiToken, User
@@ -106,3 +107,19 @@ def athlete(request: HttpRequest) -> User:
     if user is None:
         raise ApiError(401, "login_required", "send a token (Authorization: Bearer …)")
     return user
+
+
+# The API's one renderer (``runstrong/api.py`` hands it to ninja), so an answer
+# an operation renders itself (to keep it whole, as the board does for
+# visitors) reads exactly as ninja would have written it.
+RENDERER = JSONRenderer()
+JSON_TYPE = f"{RENDERER.media_type}; charset={RENDERER.charset}"
+
+
+def rendered(request: HttpRequest, data: Any, status: int = 200) -> HttpResponse:
+    """``data`` (already checked against its schema and dumped) as ninja answers it."""
+    return HttpResponse(
+        RENDERER.render(request, data, response_status=status),
+        status=status,
+        content_type=JSON_TYPE,
+    )

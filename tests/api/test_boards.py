@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from runstrong.community import board_cache
 from runstrong.community.models import Club
 from tests.api.conftest import ApiClient, assert_error
 from tests.community.test_boards import posted, runner
@@ -134,3 +135,32 @@ def test_a_missing_program_is_a_404(visitor_api: ApiClient) -> None:
     assert_error(visitor_api.get("/boards/Not_A_Slug"), 422, "invalid")
     slugs = [program["slug"] for program in visitor_api.get("/boards").json()]
     assert "runners-250" in slugs
+
+
+def test_a_visitors_answer_is_kept_whole_only_while_the_board_stands(
+    visitor_api: ApiClient, bearer: Callable[..., ApiClient], athlete: Any
+) -> None:
+    posted(runner("Ann"), seconds=700)
+    first = visitor_api.get("/boards/runners-250?period=all")
+    assert first.status_code == 200
+    # Kept: the same bytes as worked out afresh, and as ninja writes any answer.
+    board_cache.ANSWERS.clear()
+    assert visitor_api.get("/boards/runners-250?period=all").content == first.content
+    assert visitor_api.get("/boards/runners-250?period=all").content == first.content
+    assert first["Content-Type"] == visitor_api.get("/boards")["Content-Type"]
+    assert first["Cache-Control"] == "no-store"
+
+    posted(runner("Bob"), seconds=650)  # the board moves: the kept answer is stale
+    names = [
+        row["athlete"]["display_name"]
+        for row in visitor_api.get("/boards/runners-250").json()["rows"]
+    ]
+    assert names == ["Bob", "Ann"]
+
+    # A caller with a token never gets a visitor's answer: theirs has their place.
+    athlete.display_name = "Cat"
+    athlete.save()
+    posted(athlete, seconds=600, visibility="public")
+    assert visitor_api.get("/boards/runners-250").json()["you"] is None
+    you = bearer(athlete, "read").get("/boards/runners-250").json()["you"]
+    assert you["row"]["mine"] and you["row"]["rank"] == 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict
@@ -20,14 +20,23 @@ from pydantic import BaseModel, ConfigDict
 from runstrong.accounts.api_auth import ANYONE, ATHLETES
 from runstrong.accounts.models import User
 from runstrong.api_base import (
+    JSON_TYPE,
     READ_ERRORS,
     WRITE_ERRORS,
     ApiError,
     athlete,
     caller,
+    rendered,
     with_errors,
 )
-from runstrong.community import access, ranking, selectors, selectors_boards, services
+from runstrong.community import (
+    access,
+    board_cache,
+    ranking,
+    selectors,
+    selectors_boards,
+    services,
+)
 from runstrong.community.forms_boards import PRESCRIBED, SCALED, board_filters
 from runstrong.community.models import COMMENT_MAX_LENGTH, Comment
 from runstrong.workouts.models import Result
@@ -317,12 +326,32 @@ def board_detail(
     request: HttpRequest,
     program_slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)],
     filters: Query[BoardFilters],
-) -> dict[str, Any]:
+) -> dict[str, Any] | HttpResponse:
     """One page of a program's board, with the board page's filters. Public boards
     rank public results; a club board (``club``) is for that club's members and
     ranks the results its members show their clubs too. A club the caller is not
     in is a 404, like one that does not exist."""
     viewer = caller(request).user
+    # A visitor's answer is the same for every visitor: kept whole, as the
+    # board page is (views_boards.board), while the board's version (one
+    # statement) has not moved.
+    kept_as = ("api", tuple(filters.model_dump().items()), selectors_boards.today())
+    version = board_cache.current(program_slug) if viewer is None else None
+    kept: bytes | None = board_cache.ANSWERS.get(version, kept_as)
+    if kept is not None:
+        return HttpResponse(kept, content_type=JSON_TYPE)
+    answer = _board_answer(program_slug, viewer, filters)
+    if viewer is None:
+        # Checked against the schema and rendered as ninja renders any answer,
+        # then kept under the version read before it was made: if the board
+        # moved in between, that version is already stale.
+        response = rendered(request, BoardOut.model_validate(answer).model_dump())
+        board_cache.ANSWERS.put(version, kept_as, response.content)
+        return response
+    return answer
+
+
+def _board_answer(program_slug: str, viewer: User | None, filters: BoardFilters) -> dict[str, Any]:
     frame = selectors_boards.board_frame(program_slug, viewer)
     if frame.program is None:
         raise ApiError(404, "not_found", "no such program")

@@ -22,9 +22,10 @@ with the viewer's clubs, and a club board's version is its program's token
 and its club's together.
 Whole pages are kept only as a visitor (not logged in) sees them, when no
 message was waiting to be shown, and under the day's date too, since the
-periods roll over at midnight. For everyone else the page around the
-results (navigation, tabs, filter menus) is kept under everything it shows
-(``views_boards._shell``) and the results are put into it.
+periods roll over at midnight; so are the API's board answers (``ANSWERS``).
+For everyone else the page around the results (navigation, tabs, filter
+menus) is kept under everything it shows (``views_boards._shell``) and the
+results are put into it.
 """
 
 from __future__ import annotations
@@ -156,4 +157,5 @@ PINNED = Memo(4096)  # a viewer's own row and place
 CLUBS = Memo(256)  # a club board placed whole
 HTML = Memo(1024)  # a page's rendered rows and page links
 PAGES = Memo(1024)  # whole pages as visitors (not logged in) get them
+ANSWERS = Memo(1024)  # whole API answers (/api/v1/boards/…) as visitors get them
 SHELLS = Memo(512)  # the page around the results (views_boards._shell)
