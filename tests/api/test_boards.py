@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from runstrong.community import board_cache
+from runstrong.community import board_cache, services
 from runstrong.community.models import Club
 from tests.api.conftest import ApiClient, assert_error
 from tests.community.test_boards import posted, runner
@@ -137,7 +137,7 @@ def test_a_missing_program_is_a_404(visitor_api: ApiClient) -> None:
     assert "runners-250" in slugs
 
 
-def test_a_visitors_answer_is_kept_whole_only_while_the_board_stands(
+def test_an_answer_is_kept_whole_only_while_the_board_stands(
     visitor_api: ApiClient, bearer: Callable[..., ApiClient], athlete: Any
 ) -> None:
     posted(runner("Ann"), seconds=700)
@@ -151,16 +151,34 @@ def test_a_visitors_answer_is_kept_whole_only_while_the_board_stands(
     assert first["Cache-Control"] == "no-store"
 
     posted(runner("Bob"), seconds=650)  # the board moves: the kept answer is stale
-    names = [
-        row["athlete"]["display_name"]
-        for row in visitor_api.get("/boards/runners-250").json()["rows"]
-    ]
-    assert names == ["Bob", "Ann"]
+    rows = visitor_api.get("/boards/runners-250").json()["rows"]
+    assert [row["athlete"]["display_name"] for row in rows] == ["Bob", "Ann"]
 
-    # A caller with a token never gets a visitor's answer: theirs has their place.
+    # Each caller's answer is their own: a visitor's has no place, the athlete's
+    # has theirs, and it moves when they post.
     athlete.display_name = "Cat"
     athlete.save()
-    posted(athlete, seconds=600, visibility="public")
+    api = bearer(athlete, "read")
+    assert api.get("/boards/runners-250").json()["you"] is None
+    posted(athlete, seconds=680, visibility="public")
+    you = api.get("/boards/runners-250").json()["you"]
+    assert you["row"]["mine"] and you["row"]["rank"] == 2
     assert visitor_api.get("/boards/runners-250").json()["you"] is None
-    you = bearer(athlete, "read").get("/boards/runners-250").json()["you"]
-    assert you["row"]["mine"] and you["row"]["rank"] == 1
+    posted(athlete, seconds=600, visibility="public")
+    assert api.get("/boards/runners-250").json()["you"]["row"]["rank"] == 1
+
+
+def test_a_kept_club_board_answer_moves_when_a_member_leaves(
+    bearer: Callable[..., ApiClient], athlete: Any, clubmate: Any, club: Club
+) -> None:
+    clubmate.display_name = "Dee"
+    clubmate.save()
+    posted(clubmate, seconds=650, visibility="clubs")
+    api = bearer(athlete, "read")
+    rows = api.get(f"/boards/runners-250?club={club.slug}").json()["rows"]
+    assert [row["athlete"]["display_name"] for row in rows] == ["Dee"]
+
+    services.club_leave(athlete=clubmate, slug=club.slug)
+
+    rows = api.get(f"/boards/runners-250?club={club.slug}").json()["rows"]
+    assert rows == []
