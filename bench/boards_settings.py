@@ -35,10 +35,9 @@ if _conn_max_age:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
 # `bench/api_boards.py`: each API token may make API_TOKEN_RATE_LIMIT requests
-# per window (100 in 10 s). The benchmark keeps the count, so each request's
-# check costs what it does in production (the limiter reads one cache key per
-# slot: a larger count would make every check dearer), and shortens the
-# window to 1 s, so its tokens are not refused while it loads the server.
+# per window (100 in 10 s). The benchmark keeps the count and the check as in
+# production (ratelimit.spend, one statement whatever the count) and shortens
+# the window to 1 s, so its tokens are not refused while it loads the server.
 _token_window = os.environ.get("RUNSTRONG_BENCH_API_TOKEN_WINDOW_SECONDS", "")
 if _token_window:
     API_TOKEN_RATE_WINDOW_SECONDS = int(_token_window)
