@@ -27,13 +27,14 @@ boards_settings.py), and spreads requests over 20 tokens per athlete, so no
 request is refused (a refusal stops the benchmark). Earlier runs' tokens
 are revoked first.
 
-Board answers are kept whole per caller while the board stands
-(``board_cache.ANSWERS``), so a kind measured by repeating one request
-(the program list, first pages, own place, club boards, sex + age group)
-shows the kept answer after its first; the cold path is in the rows whose
-every request is new: deep pages (a different cursor each, placed by
-counting), their next pages, and token callers' first views (a new caller
-each, whose own place is worked out).
+A visitor's board answer is kept whole while the board stands
+(``board_cache.ANSWERS``), as a visitor's board page is, so the visitors'
+first page and sex + age group rows show the kept answer after the first
+request (and in the throughput runs, which rotate through five requests of
+each kind, so do the deep pages); the deep pages' latency rows ask with a
+new cursor each time, so they show the cold path. Every other answer is worked out for its caller each time (from
+the rows, totals and places ``board_cache`` keeps), as the pages are for a
+logged-in athlete.
 
 Measured one request at a time (p50 / p95 of 300 after 20 to warm up):
 the program list; the Runner's 250 all-time board's first page as a

@@ -137,7 +137,7 @@ def test_a_missing_program_is_a_404(visitor_api: ApiClient) -> None:
     assert "runners-250" in slugs
 
 
-def test_an_answer_is_kept_whole_only_while_the_board_stands(
+def test_a_visitors_answer_is_kept_whole_only_while_the_board_stands(
     visitor_api: ApiClient, bearer: Callable[..., ApiClient], athlete: Any
 ) -> None:
     posted(runner("Ann"), seconds=700)
@@ -154,8 +154,8 @@ def test_an_answer_is_kept_whole_only_while_the_board_stands(
     rows = visitor_api.get("/boards/runners-250").json()["rows"]
     assert [row["athlete"]["display_name"] for row in rows] == ["Bob", "Ann"]
 
-    # Each caller's answer is their own: a visitor's has no place, the athlete's
-    # has theirs, and it moves when they post.
+    # A caller's answer is their own, never a visitor's kept one: it has their
+    # place, and it moves when they post.
     athlete.display_name = "Cat"
     athlete.save()
     api = bearer(athlete, "read")
@@ -168,7 +168,7 @@ def test_an_answer_is_kept_whole_only_while_the_board_stands(
     assert api.get("/boards/runners-250").json()["you"]["row"]["rank"] == 1
 
 
-def test_a_kept_club_board_answer_moves_when_a_member_leaves(
+def test_a_club_board_drops_a_member_who_left(
     bearer: Callable[..., ApiClient], athlete: Any, clubmate: Any, club: Club
 ) -> None:
     clubmate.display_name = "Dee"

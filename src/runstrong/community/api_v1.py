@@ -326,42 +326,37 @@ def board_detail(
     request: HttpRequest,
     program_slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)],
     filters: Query[BoardFilters],
-) -> HttpResponse:
+) -> dict[str, Any] | HttpResponse:
     """One page of a program's board, with the board page's filters. Public boards
     rank public results; a club board (``club``) is for that club's members and
     ranks the results its members show their clubs too. A club the caller is not
     in is a 404, like one that does not exist."""
     viewer = caller(request).user
-    frame = selectors_boards.board_frame(program_slug, viewer)
-    if frame.program is None:
-        raise ApiError(404, "not_found", "no such program")
-    club = next((club for club in frame.clubs if club.slug == filters.club), None)
-    if filters.club and club is None:
-        raise ApiError(404, "not_found", "no such club board")
-    # An answer is kept whole, as a visitor's board page is, under the board's
-    # version (read with the frame) and the caller (it holds their own place):
-    # a board that moves, or a club that gains or loses a member, is a new
-    # version, and nothing is kept longer than board_cache.MAX_AGE_S. A club's
-    # display screen or an app polling the board asks the same again and again.
-    viewer_id = viewer.pk if viewer is not None else None
-    kept_as = (tuple(filters.model_dump().items()), viewer_id, selectors_boards.today())
-    version = board_cache.version_of(frame.version, club)
+    # A visitor's answer is the same for every visitor: kept whole, as the
+    # board page is (views_boards.board), while the board's version (one
+    # statement) has not moved.
+    kept_as = ("api", tuple(filters.model_dump().items()), selectors_boards.today())
+    version = board_cache.current(program_slug) if viewer is None else None
     kept: bytes | None = board_cache.ANSWERS.get(version, kept_as)
     if kept is not None:
         return HttpResponse(kept, content_type=JSON_TYPE)
-    answer = _board_answer(frame, viewer_id, filters)
-    # Checked against the schema and rendered as ninja renders any answer,
-    # then kept under the version read before it was made: if the board moved
-    # in between, that version is already stale.
-    response = rendered(request, BoardOut.model_validate(answer).model_dump())
-    board_cache.ANSWERS.put(version, kept_as, response.content)
-    return response
+    answer = _board_answer(program_slug, viewer, filters)
+    if viewer is None:
+        # Checked against the schema and rendered as ninja renders any answer,
+        # then kept under the version read before it was made: if the board
+        # moved in between, that version is already stale.
+        response = rendered(request, BoardOut.model_validate(answer).model_dump())
+        board_cache.ANSWERS.put(version, kept_as, response.content)
+        return response
+    return answer
 
 
-def _board_answer(
-    frame: selectors_boards.BoardFrame, viewer_id: int | None, filters: BoardFilters
-) -> dict[str, Any]:
-    assert frame.program is not None
+def _board_answer(program_slug: str, viewer: User | None, filters: BoardFilters) -> dict[str, Any]:
+    frame = selectors_boards.board_frame(program_slug, viewer)
+    if frame.program is None:
+        raise ApiError(404, "not_found", "no such program")
+    if filters.club and filters.club not in {club.slug for club in frame.clubs}:
+        raise ApiError(404, "not_found", "no such club board")
     if filters.age and filters.age not in ranking.AGE_GROUPS:
         raise ApiError(
             422,
@@ -391,6 +386,7 @@ def _board_answer(
         age_group=data["age"],
         club=next((club for club in frame.clubs if club.slug == data["club"]), None),
     )
+    viewer_id = viewer.pk if viewer is not None else None
     page = selectors_boards.board_page(
         query=query,
         viewer_id=viewer_id,

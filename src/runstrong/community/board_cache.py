@@ -22,9 +22,7 @@ with the viewer's clubs, and a club board's version is its program's token
 and its club's together.
 Whole pages are kept only as a visitor (not logged in) sees them, when no
 message was waiting to be shown, and under the day's date too, since the
-periods roll over at midnight. The API's board answers (``ANSWERS``) are
-kept whole for every caller, under the caller too, since an answer holds
-the caller's own place; the page around an API answer is the same for all.
+periods roll over at midnight; so are the API's board answers (``ANSWERS``).
 For everyone else the page around the results (navigation, tabs, filter
 menus) is kept under everything it shows (``views_boards._shell``) and the
 results are put into it.
@@ -85,15 +83,9 @@ def version(query: BoardQuery, program_token: str | None = None) -> str | None:
     if token is None:
         found, _ = BoardVersion.objects.get_or_create(program_id=query.program.pk)
         token = found.token
-    return version_of(token, query.club)
-
-
-def version_of(program_token: str | None, club: Club | None) -> str | None:
-    """A board's version from its program's token (None while it has none) and,
-    for a club board, the club's member-list token."""
-    if program_token is None or club is None:
-        return program_token
-    return f"{program_token}:{club.members_version}"
+    if query.club is not None:
+        return f"{token}:{query.club.members_version}"
+    return token
 
 
 def board_tag(version: str | None, params: tuple[Hashable, ...]) -> str | None:
@@ -165,5 +157,5 @@ PINNED = Memo(4096)  # a viewer's own row and place
 CLUBS = Memo(256)  # a club board placed whole
 HTML = Memo(1024)  # a page's rendered rows and page links
 PAGES = Memo(1024)  # whole pages as visitors (not logged in) get them
-ANSWERS = Memo(2048)  # whole API answers (/api/v1/boards/…), per caller
+ANSWERS = Memo(1024)  # whole API answers (/api/v1/boards/…) as visitors get them
 SHELLS = Memo(512)  # the page around the results (views_boards._shell)
