@@ -32,9 +32,9 @@ A visitor's board answer is kept whole while the board stands
 first page and sex + age group rows show the kept answer after the first
 request (and in the throughput runs, which rotate through five requests of
 each kind, so do the deep pages); the deep pages' latency rows ask with a
-new cursor each time, so they show the cold path. Every other answer is worked out for its caller each time (from
-the rows, totals and places ``board_cache`` keeps), as the pages are for a
-logged-in athlete.
+new cursor each time, so they show the cold path. Every other answer is
+worked out for its caller each time (from the rows, totals and places
+``board_cache`` keeps), as the pages are for a logged-in athlete.
 
 Measured one request at a time (p50 / p95 of 300 after 20 to warm up):
 the program list; the Runner's 250 all-time board's first page as a

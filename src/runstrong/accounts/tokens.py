@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,20 +105,37 @@ def _lookup_sql(connection: Any) -> str:
     )
 
 
+# Per database connection: each column's converters, as the ORM works them out
+# (SQLite hands back datetimes as text and booleans as integers).
+_CONVERTERS: weakref.WeakKeyDictionary[Any, dict[type[Model], list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _converters(connection: Any, model: type[Model]) -> list[Any]:
+    known = _CONVERTERS.setdefault(connection, {})
+    if model not in known:
+        known[model] = []
+        for field in model._meta.concrete_fields:
+            column = field.get_col(model._meta.db_table)
+            converts = [
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ]
+            known[model].append((column, converts))
+    return known[model]
+
+
 def _built(connection: Any, model: type[Model], values: Sequence[Any]) -> Any:
     """A model instance from its concrete fields' raw column values, converted as
-    the ORM would (SQLite hands back datetimes as text and booleans as integers)."""
-    fields = model._meta.concrete_fields
+    the ORM converts them."""
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        expression = field.get_col(model._meta.db_table)
-        for convert in [
-            *connection.ops.get_db_converters(expression),
-            *expression.get_db_converters(connection),
-        ]:
-            value = convert(value, expression, connection)
+    for (column, converts), value in zip(_converters(connection, model), values, strict=True):
+        for convert in converts:
+            value = convert(value, column, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    attnames = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(connection.alias, attnames, converted)
 
 
 def token_authenticate(plain: str, *, now: datetime | None = None) -> ApiToken | None:
