@@ -214,13 +214,8 @@ def _program_out(program: Program) -> dict[str, Any]:
         "time_cap_minutes": program.time_cap_minutes,
         "reps_total": program.reps_total,
         "slots": [
-            {
-                "key": slot["key"],
-                "reps": slot["reps"],
-                "pool": slot["pool"],
-                "rotates": len(slot["pool"]) > 1,
-            }
-            for slot in program.slots
+            {"key": slot.key, "reps": slot.reps, "pool": list(slot.pool), "rotates": slot.rotates}
+            for slot in selectors.program_to_catalog(program).slots
         ],
     }
 

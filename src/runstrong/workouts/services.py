@@ -275,8 +275,8 @@ def _core_exercise(program: Program, plan: Mapping[str, Any]) -> str:
     The prescribed pick, not a scaled swap, so the rotation moves on either way.
     """
     slots = plan["slots"]
-    for program_slot, plan_slot in zip(program.slots, slots, strict=False):
-        if len(program_slot["pool"]) > 1:
+    for program_slot, plan_slot in zip(program_to_catalog(program).slots, slots, strict=False):
+        if program_slot.rotates:
             return str(plan_slot["prescribed_exercise"])
     return str(slots[0]["prescribed_exercise"])
 
