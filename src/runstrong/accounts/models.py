@@ -95,7 +95,8 @@ class RateBucket(models.Model):
     ``due`` is when the key's allowance would be whole again were it to stop
     now (the "theoretical arrival time" of the generic cell rate algorithm),
     in seconds since the epoch. One row per key, changed by one statement a
-    request; a row whose ``due`` has passed means the same as no row.
+    request; a row whose ``due`` has passed means the same as no row. Its
+    keys are API tokens', so the table holds at most a row per token ever used.
     """
 
     key = models.CharField(primary_key=True, max_length=64)
