@@ -281,8 +281,8 @@ def test_a_pick_the_servers_catalog_does_not_know_is_kept_here_only(client: remo
     )
     assert send_all(sender) == 1  # one step: GET 404, POST 422 plan, and sending stops
     assert sender.status().problem == (
-        "the server plans this session differently (it says: core: toes-to-bar is not in "
-        "runners-250's pool here); kept here only"
+        "the server plans this session differently (it says: core: toes-to-bar is not one "
+        "of runners-250's mountain-climber, sit-up); kept here only"
     )
     assert not WorkoutSession.objects.filter(id=session_id).exists()
 

@@ -156,15 +156,17 @@ def session_start(
     The ``start`` event is appended separately, when the clock really starts.
     """
     spec = program_to_catalog(program)
-    last_done = last_done_in_rotations(athlete, spec)
-    if picks:
-        slots = {slot.key: slot for slot in spec.slots}
-        for key in sorted(picks):
-            if key not in slots:
-                raise PickError(key, f"{program.name} has no slot named {key}")
-            if not slots[key].rotates:
-                raise PickError(key, f"{key} does not rotate: there is nothing to pick")
-        last_done.update(_last_done_for_picks(spec, picks))
+    picks = picks or {}
+    slots = {slot.key: slot for slot in spec.slots}
+    for key in sorted(picks):
+        if key not in slots:
+            raise PickError(key, f"{program.name} has no slot named {key}")
+        if not slots[key].rotates:
+            raise PickError(key, f"{key} does not rotate: there is nothing to pick")
+    # The athlete's history only decides the rotating slots nobody picked.
+    unpicked = any(slot.rotates and slot.key not in picks for slot in spec.slots)
+    last_done = last_done_in_rotations(athlete, spec) if unpicked else {}
+    last_done.update(_last_done_for_picks(spec, picks))
     plan = catalog.build_plan(
         spec, program_exercises(spec), last_done=last_done, swaps=swaps, reps=reps
     )
@@ -502,7 +504,9 @@ def _last_done_for_picks(
             continue
         pick = picks[slot.key]
         if pick is None or pick not in slot.pool:
-            raise PickError(slot.key, f"{slot.key}: {pick} is not in {spec.slug}'s pool here")
+            raise PickError(
+                slot.key, f"{slot.key}: {pick} is not one of {spec.slug}'s {', '.join(slot.pool)}"
+            )
         # The rotation picks the exercise after the last one done: name the one before.
         last_done[slot.key] = slot.pool[(slot.pool.index(pick) - 1) % len(slot.pool)]
     return last_done
