@@ -95,6 +95,15 @@ def test_spend_allows_a_burst_of_the_limit_then_refuses() -> None:
     assert decisions[-1].retry_after == 15
 
 
+@pytest.mark.parametrize(("limit", "window"), [(100, 10), (30, 7), (7, 60), (1000, 3600)])
+def test_spend_allows_exactly_the_limit_at_once_whatever_the_rounding(
+    limit: int, window: int
+) -> None:
+    with time_machine.travel("2026-03-01 10:00:00.123Z", tick=False):
+        allowed = [ratelimit.spend("k", limit, window).allowed for _ in range(limit + 1)]
+    assert allowed == [True] * limit + [False]
+
+
 def test_spend_gives_the_allowance_back_one_request_per_interval() -> None:
     with time_machine.travel("2026-03-01 10:00:00Z", tick=False) as clock:
         for _ in range(4):

@@ -157,7 +157,9 @@ def spend(key: str, limit: int, window_seconds: float) -> Decision:
         "now": now,
         "first": now + interval,
         "interval": interval,
-        "horizon": now + window_seconds,
+        # A hair past the window: a burst of ``limit`` adds ``interval`` that
+        # many times, and float rounding must not refuse the last of them.
+        "horizon": now + window_seconds + interval / 1000,
     }
     connection = connections[router.db_for_write(RateBucket)]
     sql_spend, sql_look = _bucket_sql(connection)
