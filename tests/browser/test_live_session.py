@@ -3,6 +3,7 @@ workout offline and two tabs are in tests/faults/)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -229,6 +230,42 @@ def test_taps_a_device_made_while_another_finished_the_session_give_way_to_the_s
     assert "were not kept" in str(on_phone.text_content("#notice"))
     assert event_count(on_phone) == EVENTS
     assert_stored_once(session, shown_result(on_tablet))
+
+
+def test_taps_left_unsent_survive_logging_out_and_go_when_the_session_is_opened_again(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    """The logged-out page says unsent taps stay on the device and go at the next
+    log-in; its script deletes the offline copies of session pages meanwhile."""
+    ready_device(context, live_server.url, athlete)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+    start(page)
+    tap(page, 2)
+    wait_for_server(page, session, 3)
+    context.set_offline(True)
+    tap(page, 2)  # on this device only
+    page.close()
+    context.set_offline(False)
+
+    me = context.new_page()
+    me.goto(f"{live_server.url}/accounts/me/")
+    me.click("form.me-log-out button")
+    me.wait_for_url("**/accounts/logged-out/")
+    expect(me.locator("#offline-copies")).not_to_have_text(re.compile("^Removing"))
+    expect(me.locator(".note")).to_contain_text("Taps not yet sent to the server stay")
+    assert stored(session) == [0, 1, 2]
+
+    log_in(context, live_server.url, athlete)
+    again = context.new_page()
+    again.goto(session_url(live_server.url, session))
+    wait_for_server(again, session, 5)
+    again.wait_for_selector("#resume-dialog[open]")
+    assert "100 of 250 reps done" in str(again.text_content("#resume-summary"))
+    again.click("#resume-yes")
+    tap(again, TAPS - 4)
+    wait_until_saved(again)
+    assert_stored_once(session, shown_result(again))
 
 
 def test_taps_made_once_the_log_in_has_ended_wait_and_go_when_logged_in_again(
