@@ -21,19 +21,24 @@ is not, Django sends it plain).
 
 Goals: p95 ≤ 16 ms; ≤ 60 KB transferred.
 
-Last figures (2 cores, quiet machine: load 0.5-1.1, Chromium headless, no GPU,
-90 taps a run; 5 Dec 2026, 07:18-07:21):
-    4× throttling: pointerdown → DOM changed  p50  6.7 ms  p95 11.4 ms   (6.7 / 11.8; 7.1 / 10.0)
-                   pointerdown → next frame   p50 11.6 ms  p95 18.6 ms   (12.0 / 20.4; 12.4 / 16.2)
+Last figures (2 cores, Chromium headless, no GPU, 90 taps a run; 5 Dec 2026):
+quiet machine, 09:17-09:21 (load 0.7-1.4):
+    4× throttling: pointerdown → DOM changed  p50  5.5 ms  p95  8.5 ms   (6.2 / 9.7; 6.0 / 8.6)
+                   pointerdown → next frame   p50  9.6 ms  p95 15.2 ms   (11.1 / 17.8; 10.7 / 16.5)
     page weight:   49.9 KB transferred (123.0 KB uncompressed)
+and 21 runs between 09:55 and 10:44 (live_session.md): next frame p95
+13.7-17.2 ms at load ≤ 2, 19-52 ms while test suites shared the cores.
+Met in quiet runs, not reliably. At 07:18-07:21: DOM changed p95 11.4 ms,
+next frame p95 18.6 ms (20.4, 16.2).
 Earlier the same day, alternating with the page as it was before the press
 took no default and the numbers changed in their text nodes (next frame p95):
 before 21.3, 19.2, 19.1; after 19.0, 17.9, 16.2. Earlier still: 1× next frame
 p50 3.0 ms, p95 8.2 ms. Before the tap journal, at 4×: DOM changed p95 26.9 ms,
 next frame p95 38.0 ms.
 
-The next frame is close to the goal, not yet under it (15.7-16.4 ms in the best
-runs at 04:00, 16.2-20.4 ms at 07:20 the same day). A trace of the taps (CDP
+The next frame is at the goal only on a quiet machine. A page whose press
+only changed the text was ~3 ms faster at p50: all the page could still
+remove, its durability rule included (live_session.md). A trace of the taps (CDP
 tracing, devtools.timeline) shows where a tap's ~10 ms goes at 4×: ~1 ms of the
 browser's own input routing and hit test before the page sees the press, ~2.7
 ms of the page's script (plan, journal, render), then, still in the same input
