@@ -27,7 +27,8 @@ quiet machine, 09:17-09:21 (load 0.7-1.4):
                    pointerdown → next frame   p50  9.6 ms  p95 15.2 ms   (11.1 / 17.8; 10.7 / 16.5)
     page weight:   49.9 KB transferred (123.0 KB uncompressed)
 and 21 runs between 09:55 and 10:44 (live_session.md): next frame p95
-13.7-17.2 ms at load ≤ 2, 19-52 ms while test suites shared the cores.
+13.7-17.2 ms at load ≤ 2, 19-52 ms while test suites shared the cores;
+at 11:20, nothing else running: 13.3, 16.7, 15.7 ms.
 Met in quiet runs, not reliably. At 07:18-07:21: DOM changed p95 11.4 ms,
 next frame p95 18.6 ms (20.4, 16.2).
 Earlier the same day, alternating with the page as it was before the press
