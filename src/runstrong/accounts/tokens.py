@@ -89,6 +89,14 @@ def token_revoke(*, user: User, token_id: int) -> bool:
 
 
 def _lookup_sql(connection: Any) -> str:
+    """The lookup, written once per connection (it is on every token request's path)."""
+    known = _PER_CONNECTION.setdefault(connection, {})
+    if "sql" not in known:
+        known["sql"] = _written_lookup(connection)
+    return str(known["sql"])
+
+
+def _written_lookup(connection: Any) -> str:
     quote = connection.ops.quote_name
 
     def column(model: type[Model], name: str) -> str:
@@ -105,15 +113,14 @@ def _lookup_sql(connection: Any) -> str:
     )
 
 
-# Per database connection: each column's converters, as the ORM works them out
-# (SQLite hands back datetimes as text and booleans as integers).
-_CONVERTERS: weakref.WeakKeyDictionary[Any, dict[type[Model], list[Any]]] = (
-    weakref.WeakKeyDictionary()
-)
+# Per database connection: the lookup's text, and each column's converters as
+# the ORM works them out (SQLite hands back datetimes as text and booleans as
+# integers).
+_PER_CONNECTION: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 
 
 def _converters(connection: Any, model: type[Model]) -> list[Any]:
-    known = _CONVERTERS.setdefault(connection, {})
+    known = _PER_CONNECTION.setdefault(connection, {})
     if model not in known:
         known[model] = []
         for field in model._meta.concrete_fields:
@@ -123,7 +130,8 @@ def _converters(connection: Any, model: type[Model]) -> list[Any]:
                 *column.get_db_converters(connection),
             ]
             known[model].append((column, converts))
-    return known[model]
+    converters: list[Any] = known[model]
+    return converters
 
 
 def _built(connection: Any, model: type[Model], values: Sequence[Any]) -> Any:
