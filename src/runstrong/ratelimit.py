@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +121,18 @@ def reset(key: str, limit: int) -> None:
     cache.delete_many(_slot_keys(key, limit))
 
 
+# The statements, written once per database connection: ``spend`` is on every
+# API token request's path.
+_WRITTEN: weakref.WeakKeyDictionary[Any, tuple[str, str]] = weakref.WeakKeyDictionary()
+
+
 def _bucket_sql(connection: Any) -> tuple[str, str]:
+    if connection not in _WRITTEN:
+        _WRITTEN[connection] = _written_bucket_sql(connection)
+    return _WRITTEN[connection]
+
+
+def _written_bucket_sql(connection: Any) -> tuple[str, str]:
     """(spend, look): the upsert that spends from a key's allowance if it can,
     and the read of when it will have some again. Table and column names are
     the model's own; every value is a parameter."""
