@@ -238,6 +238,10 @@ def _database() -> dict[str, Any]:
             f"DATABASE_URL: only postgres:// and sqlite:// are supported, not {engine}"
         )
     config["CONN_HEALTH_CHECKS"] = True
+    if engine.endswith("postgresql"):
+        # Django's backend, with a health check that sends no query unless the
+        # server has said something since (runstrong/postgresql/base.py).
+        config["ENGINE"] = "runstrong.postgresql"
     if engine.endswith("postgresql") and env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Each connection prepares a statement it has run five times, so the
         # queries every page runs (session, user, board frame) skip planning:
