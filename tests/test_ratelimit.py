@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import time_machine
 
 from runstrong import ratelimit
+from runstrong.accounts.models import RateBucket
 
 pytestmark = pytest.mark.django_db
 
@@ -82,12 +85,28 @@ def test_any_text_makes_a_valid_cache_key() -> None:
     assert not ratelimit.hit(key, 1, 60).allowed
 
 
-# ``spend``: the request limiter (one row per key, generic cell rate algorithm).
+# ``spend``: the request limiter (one row per key, generic cell rate algorithm),
+# on its own and after a lookup (``spend_if_found``: one statement on PostgreSQL).
+
+Spender = Callable[[str, int, float], ratelimit.Decision]
 
 
-def test_spend_allows_a_burst_of_the_limit_then_refuses() -> None:
+def _after_a_lookup(key: str, limit: int, window: float) -> ratelimit.Decision:
+    row, decision = ratelimit.spend_if_found(
+        "SELECT %(word)s AS word", {"word": "found"}, key, limit, window
+    )
+    assert row == ("found",) and decision is not None
+    return decision
+
+
+@pytest.fixture(params=["spend", "spend_if_found"])
+def spend(request: pytest.FixtureRequest) -> Spender:
+    return ratelimit.spend if request.param == "spend" else _after_a_lookup
+
+
+def test_spend_allows_a_burst_of_the_limit_then_refuses(spend: Spender) -> None:
     with time_machine.travel("2026-03-01 10:00:00Z", tick=False):
-        decisions = [ratelimit.spend("k", 4, 60) for _ in range(5)]
+        decisions = [spend("k", 4, 60) for _ in range(5)]
 
     assert [decision.allowed for decision in decisions] == [True, True, True, True, False]
     assert [decision.remaining for decision in decisions] == [3, 2, 1, 0, 0]
@@ -97,32 +116,32 @@ def test_spend_allows_a_burst_of_the_limit_then_refuses() -> None:
 
 @pytest.mark.parametrize(("limit", "window"), [(100, 10), (30, 7), (7, 60), (1000, 3600)])
 def test_spend_allows_exactly_the_limit_at_once_whatever_the_rounding(
-    limit: int, window: int
+    spend: Spender, limit: int, window: int
 ) -> None:
     with time_machine.travel("2026-03-01 10:00:00.123Z", tick=False):
-        allowed = [ratelimit.spend("k", limit, window).allowed for _ in range(limit + 1)]
+        allowed = [spend("k", limit, window).allowed for _ in range(limit + 1)]
     assert allowed == [True] * limit + [False]
 
 
-def test_spend_gives_the_allowance_back_one_request_per_interval() -> None:
+def test_spend_gives_the_allowance_back_one_request_per_interval(spend: Spender) -> None:
     with time_machine.travel("2026-03-01 10:00:00Z", tick=False) as clock:
         for _ in range(4):
-            ratelimit.spend("k", 4, 60)
+            spend("k", 4, 60)
         clock.shift(14)
-        assert not ratelimit.spend("k", 4, 60).allowed
+        assert not spend("k", 4, 60).allowed
         clock.shift(1)
-        assert ratelimit.spend("k", 4, 60).allowed
-        assert not ratelimit.spend("k", 4, 60).allowed
+        assert spend("k", 4, 60).allowed
+        assert not spend("k", 4, 60).allowed
 
         clock.shift(60)  # a whole window quiet: the whole burst is back
-        assert [ratelimit.spend("k", 4, 60).allowed for _ in range(5)] == [True] * 4 + [False]
+        assert [spend("k", 4, 60).allowed for _ in range(5)] == [True] * 4 + [False]
 
 
-def test_spend_never_lets_more_than_the_rate_through_over_a_long_run() -> None:
+def test_spend_never_lets_more_than_the_rate_through_over_a_long_run(spend: Spender) -> None:
     allowed = 0
     with time_machine.travel("2026-03-01 10:00:00Z", tick=False) as clock:
         for _ in range(1000):  # ten requests a second for 100 s
-            allowed += ratelimit.spend("k", 10, 10).allowed
+            allowed += spend("k", 10, 10).allowed
             clock.shift(0.1)
 
     # At most the burst plus one a second.
@@ -130,21 +149,32 @@ def test_spend_never_lets_more_than_the_rate_through_over_a_long_run() -> None:
     assert allowed >= 100
 
 
-def test_a_refused_spend_is_not_counted() -> None:
+def test_a_refused_spend_is_not_counted(spend: Spender) -> None:
     with time_machine.travel("2026-03-01 10:00:00Z", tick=False) as clock:
-        ratelimit.spend("k", 1, 600)
+        spend("k", 1, 600)
         for _ in range(5):
             clock.shift(60)
-            refused = ratelimit.spend("k", 1, 600)
+            refused = spend("k", 1, 600)
             assert not refused.allowed
         assert refused.retry_after == 300
 
         clock.shift(300)
-        assert ratelimit.spend("k", 1, 600).allowed
+        assert spend("k", 1, 600).allowed
 
 
-def test_spend_counts_keys_apart_and_any_text_is_a_key() -> None:
+def test_spend_counts_keys_apart_and_any_text_is_a_key(spend: Spender) -> None:
     strange = "a\x00é" * 500
-    assert ratelimit.spend(strange, 1, 60).allowed
-    assert not ratelimit.spend(strange, 1, 60).allowed
-    assert ratelimit.spend("other", 1, 60).allowed
+    assert spend(strange, 1, 60).allowed
+    assert not spend(strange, 1, 60).allowed
+    assert spend("other", 1, 60).allowed
+
+
+def test_nothing_found_counts_nothing_and_leaves_no_row() -> None:
+    for _ in range(3):
+        row, decision = ratelimit.spend_if_found(
+            "SELECT 1 AS one WHERE %(word)s = 'never'", {"word": "other"}, "k", 1, 60
+        )
+        assert (row, decision) == (None, None)
+
+    assert not RateBucket.objects.exists()
+    assert ratelimit.spend("k", 1, 60).allowed  # the allowance is whole

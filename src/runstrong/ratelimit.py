@@ -24,7 +24,9 @@ rate algorithm: a key may spend ``limit`` at once, and its allowance comes
 back at ``limit`` per window, one every ``window / limit`` seconds. So over
 a long run a key makes at most ``limit`` requests a window, and a burst of
 ``limit`` is never refused; a client going flat out after a burst gets one
-request every ``window / limit`` seconds.
+request every ``window / limit`` seconds. ``spend_if_found`` counts a
+request only if a lookup finds its row (an API token), on PostgreSQL in the
+lookup's own statement.
 """
 
 from __future__ import annotations
@@ -123,19 +125,21 @@ def reset(key: str, limit: int) -> None:
 
 # The statements, written once per database connection: ``spend`` is on every
 # API token request's path.
-_WRITTEN: weakref.WeakKeyDictionary[Any, tuple[str, str]] = weakref.WeakKeyDictionary()
+_WRITTEN: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
-def _bucket_sql(connection: Any) -> tuple[str, str]:
+def _bucket_sql(connection: Any) -> dict[str, str]:
     if connection not in _WRITTEN:
         _WRITTEN[connection] = _written_bucket_sql(connection)
     return _WRITTEN[connection]
 
 
-def _written_bucket_sql(connection: Any) -> tuple[str, str]:
-    """(spend, look): the upsert that spends from a key's allowance if it can,
-    and the read of when it will have some again. Table and column names are
-    the model's own; every value is a parameter."""
+def _written_bucket_sql(connection: Any) -> dict[str, str]:
+    """The upsert that spends from a key's allowance if it can ("spend"), the
+    read of when it will have some again ("look"), and the upsert's text with
+    the row it is for left to a query named ``found`` ("spend_found",
+    PostgreSQL only). Table and column names are the model's own; every value
+    is a parameter (``rate_…``, so a caller's own names cannot clash)."""
     quote = connection.ops.quote_name
     table = quote(RateBucket._meta.db_table)
     columns = {field.name: quote(field.column) for field in RateBucket._meta.concrete_fields}
@@ -144,15 +148,54 @@ def _written_bucket_sql(connection: Any) -> tuple[str, str]:
     # the WHERE refuses (updates and returns nothing) when that would put the
     # due time more than a window ahead. Both SQLite (3.35+) and PostgreSQL
     # read this INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING alike.
-    later = f"CASE WHEN b.{due} > %(now)s THEN b.{due} ELSE %(now)s END"
-    spend = (
-        f"INSERT INTO {table} AS b ({key}, {due}) VALUES (%(key)s, %(first)s)"  # noqa: S608
-        f" ON CONFLICT ({key}) DO UPDATE SET {due} = {later} + %(interval)s"
-        f" WHERE {later} + %(interval)s <= %(horizon)s"
+    later = f"CASE WHEN b.{due} > %(rate_now)s THEN b.{due} ELSE %(rate_now)s END"
+    upsert = (
+        f" ON CONFLICT ({key}) DO UPDATE SET {due} = {later} + %(rate_interval)s"
+        f" WHERE {later} + %(rate_interval)s <= %(rate_horizon)s"
         f" RETURNING {due}"
     )
-    look = f"SELECT {due} FROM {table} WHERE {key} = %(key)s"  # noqa: S608
-    return spend, look
+    into = f"INSERT INTO {table} AS b ({key}, {due})"
+    look = f"SELECT {due} FROM {table} WHERE {key} = %(rate_key)s"  # noqa: S608
+    return {
+        "spend": f"{into} VALUES (%(rate_key)s, %(rate_first)s){upsert}",
+        "look": look,
+        # A data-modifying WITH: the upsert runs only for a row ``found``
+        # returns, and the outer SELECT, which sees the table as it was
+        # before the statement, reads the due time a refusal needs.
+        "spend_found": (
+            f"spent AS ({into} SELECT %(rate_key)s, %(rate_first)s FROM found{upsert})"  # noqa: S608
+            f" SELECT found.*, (SELECT {due} FROM spent), ({look}) FROM found"
+        ),
+    }
+
+
+def _spend_params(key: str, limit: int, window_seconds: float) -> dict[str, Any]:
+    interval = window_seconds / limit
+    now = time.time()
+    return {
+        "rate_key": hashlib.sha256(key.encode()).hexdigest()[:40],
+        "rate_now": now,
+        "rate_first": now + interval,
+        "rate_interval": interval,
+        # A hair past the window: a burst of ``limit`` adds ``interval`` that
+        # many times, and float rounding must not refuse the last of them.
+        "rate_horizon": now + window_seconds + interval / 1000,
+    }
+
+
+def _decision(spent: Any, looked: Any, params: dict[str, Any], window_seconds: float) -> Decision:
+    """What ``spend`` answers, from the due time the upsert returned (None when it
+    refused) and the one read after a refusal (None when the key has no row)."""
+    now, interval = params["rate_now"], params["rate_interval"]
+    if spent is not None:
+        ahead = float(spent) - now  # how much of the window is spent
+        return Decision(
+            allowed=True, remaining=max(0, int((window_seconds - ahead) / interval)), retry_after=0
+        )
+    due = float(looked) if looked is not None else now
+    # Room comes back once due + interval - window has passed.
+    wait = due + interval - window_seconds - now
+    return Decision(allowed=False, remaining=0, retry_after=max(1, math.ceil(wait)))
 
 
 def spend(key: str, limit: int, window_seconds: float) -> Decision:
@@ -162,34 +205,45 @@ def spend(key: str, limit: int, window_seconds: float) -> Decision:
     One statement when allowed, two when refused; a refused request is not
     counted, so waiting ``retry_after`` seconds always works.
     """
-    interval = window_seconds / limit
-    now = time.time()
-    params: dict[str, str | float] = {
-        "key": hashlib.sha256(key.encode()).hexdigest()[:40],
-        "now": now,
-        "first": now + interval,
-        "interval": interval,
-        # A hair past the window: a burst of ``limit`` adds ``interval`` that
-        # many times, and float rounding must not refuse the last of them.
-        "horizon": now + window_seconds + interval / 1000,
-    }
+    params = _spend_params(key, limit, window_seconds)
     connection = connections[router.db_for_write(RateBucket)]
-    sql_spend, sql_look = _bucket_sql(connection)
+    sql = _bucket_sql(connection)
+    looked = None
     with connection.cursor() as cursor:
-        cursor.execute(sql_spend, params)
+        cursor.execute(sql["spend"], params)
         row = cursor.fetchone()
         if row is None:
-            cursor.execute(sql_look, params)
+            cursor.execute(sql["look"], params)
             looked = cursor.fetchone()
-    if row is not None:
-        ahead = float(row[0]) - now  # how much of the window is spent
-        return Decision(
-            allowed=True, remaining=max(0, int((window_seconds - ahead) / interval)), retry_after=0
-        )
-    due = float(looked[0]) if looked is not None else now
-    # Room comes back once due + interval - window has passed.
-    wait = due + interval - window_seconds - now
-    return Decision(allowed=False, remaining=0, retry_after=max(1, math.ceil(wait)))
+    return _decision(row[0] if row else None, looked[0] if looked else None, params, window_seconds)
+
+
+def spend_if_found(
+    found: str, found_params: dict[str, Any], key: str, limit: int, window_seconds: float
+) -> tuple[tuple[Any, ...] | None, Decision | None]:
+    """Run ``found`` (a SELECT of at most one row, with named parameters) and,
+    if it finds its row, ``spend`` one request on ``key``: (the row, the
+    decision), or (None, None) with nothing counted.
+
+    For a limit checked on every request of something looked up first (an
+    API token): on PostgreSQL the two are one statement, so the request pays
+    one round trip for both; on SQLite, which has no data-modifying WITH and
+    no round trips, they are two (three when refused).
+    """
+    connection = connections[router.db_for_write(RateBucket)]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(found, found_params)
+            row = cursor.fetchone()
+        return (tuple(row), spend(key, limit, window_seconds)) if row else (None, None)
+    params = {**found_params, **_spend_params(key, limit, window_seconds)}
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH found AS ({found}), {_bucket_sql(connection)['spend_found']}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    *columns, spent, looked = row
+    return tuple(columns), _decision(spent, looked, params, window_seconds)
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -20,7 +20,6 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from ninja.security import APIKeyCookie, HttpBearer
 
-from runstrong import ratelimit
 from runstrong.accounts import tokens
 from runstrong.accounts.web import request_athlete
 from runstrong.api_base import ApiError, Caller
@@ -76,28 +75,28 @@ class BearerToken(HttpBearer):
         return self.authenticate(request, plain.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Caller:
-        found = tokens.token_authenticate(token)
-        if found is None:
+        checked = tokens.token_authenticate(
+            token,
+            limit=settings.API_TOKEN_RATE_LIMIT,
+            window_seconds=settings.API_TOKEN_RATE_WINDOW_SECONDS,
+        )
+        if checked is None:
             raise ApiError(
                 401,
                 "invalid_token",
                 "this token is unknown or revoked: make a new one on your profile page",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        decision = ratelimit.spend(
-            f"api-token:{found.pk}",
-            settings.API_TOKEN_RATE_LIMIT,
-            settings.API_TOKEN_RATE_WINDOW_SECONDS,
-        )
-        if not decision.allowed:
+        if not checked.rate.allowed:
             raise ApiError(
                 429,
                 "rate_limited",
                 f"this token may make {settings.API_TOKEN_RATE_LIMIT} requests in "
                 f"{settings.API_TOKEN_RATE_WINDOW_SECONDS} seconds: try again in "
-                f"{decision.retry_after} s",
-                headers={"Retry-After": str(decision.retry_after)},
+                f"{checked.rate.retry_after} s",
+                headers={"Retry-After": str(checked.rate.retry_after)},
             )
+        found = checked.token
         if request.method not in SAFE_METHODS and not found.can_write:
             raise ApiError(
                 403,

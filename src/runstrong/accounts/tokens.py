@@ -21,6 +21,7 @@ from django.db import connections, router, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from runstrong import ratelimit
 from runstrong.accounts.models import ApiToken, TokenScope, User
 from runstrong.text import clean_line
 
@@ -108,8 +109,9 @@ def _written_lookup(connection: Any) -> str:
         f"SELECT {', '.join(columns)}"  # noqa: S608 - the models' own names
         f" FROM {quote(ApiToken._meta.db_table)} t JOIN {quote(User._meta.db_table)} u"
         f" ON u.{column(User, 'id')} = t.{column(ApiToken, 'user')}"
-        f" WHERE t.{column(ApiToken, 'digest')} = %s AND t.{column(ApiToken, 'revoked_at')} IS NULL"
-        f" AND u.{column(User, 'is_active')} = %s"
+        f" WHERE t.{column(ApiToken, 'digest')} = %(digest)s"
+        f" AND t.{column(ApiToken, 'revoked_at')} IS NULL"
+        f" AND u.{column(User, 'is_active')} = %(active)s"
     )
 
 
@@ -146,22 +148,38 @@ def _built(connection: Any, model: type[Model], values: Sequence[Any]) -> Any:
     return model.from_db(connection.alias, attnames, converted)
 
 
-def token_authenticate(plain: str, *, now: datetime | None = None) -> ApiToken | None:
-    """The live token this plain text is, with its user; None for anything else.
+@dataclass(frozen=True)
+class Authenticated:
+    token: ApiToken  # with its user
+    rate: ratelimit.Decision  # the token's request counted, or refused
 
-    Every API request with a token asks this, so it is one statement written
-    out (the ORM's query building was ~0.5 ms a request, more than the
-    lookup; bench/api_boards.py). Notes the time of use, at most once a
-    minute (one UPDATE that matches no row within the minute, so concurrent
-    requests never wait on each other).
+
+def token_authenticate(
+    plain: str, *, limit: int, window_seconds: float, now: datetime | None = None
+) -> Authenticated | None:
+    """The live token this plain text is, with its user, and the request counted
+    against the token's allowance (``limit`` per ``window_seconds``,
+    ``ratelimit.spend``); None for anything else, with nothing counted.
+
+    Every API request with a token asks this, so it is written out, not built
+    by the ORM (~0.5 ms a request, more than the lookup; bench/api_boards.py),
+    and on PostgreSQL the lookup and the count are one statement. The limit is
+    keyed by the token's digest, so an unknown token leaves no row behind.
+    Notes the time of use, at most once a minute (one UPDATE that matches no
+    row within the minute, so concurrent requests never wait on each other).
     """
     if not plain.startswith(TOKEN_MARK) or len(plain) > 200:
         return None
+    digest = digest_of(plain)
     connection = connections[router.db_for_read(ApiToken)]
-    with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(connection), [digest_of(plain), True])
-        row = cursor.fetchone()
-    if row is None:
+    row, rate = ratelimit.spend_if_found(
+        _lookup_sql(connection),
+        {"digest": digest, "active": True},
+        f"api-token:{digest}",
+        limit,
+        window_seconds,
+    )
+    if row is None or rate is None:
         return None
     split = len(ApiToken._meta.concrete_fields)
     token: ApiToken = _built(connection, ApiToken, row[:split])
@@ -173,4 +191,4 @@ def token_authenticate(plain: str, *, now: datetime | None = None) -> ApiToken |
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOUCH_EVERY)
         ).update(last_used_at=now)
         token.last_used_at = now
-    return token
+    return Authenticated(token=token, rate=rate)
