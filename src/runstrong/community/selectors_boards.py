@@ -674,7 +674,21 @@ def _fields(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
     return tuple(field.attname for field in model._meta.concrete_fields if field.attname in wanted)
 
 
+# The frame's statement by database kind, columns and whether a viewer is
+# asked for: written once, since every board page and API board answer runs it.
+_FRAME_SQL: dict[tuple[str, tuple[str, ...], tuple[str, ...], bool], str] = {}
+
+
 def _frame_sql(
+    connection: BaseDatabaseWrapper, programs: tuple[str, ...], clubs: tuple[str, ...], viewer: bool
+) -> str:
+    key = (connection.vendor, programs, clubs, viewer)
+    if key not in _FRAME_SQL:
+        _FRAME_SQL[key] = _written_frame_sql(connection, programs, clubs, viewer)
+    return _FRAME_SQL[key]
+
+
+def _written_frame_sql(
     connection: BaseDatabaseWrapper, programs: tuple[str, ...], clubs: tuple[str, ...], viewer: bool
 ) -> str:
     # Built from the models' own table and column names; the viewer's id is
