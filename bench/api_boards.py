@@ -48,76 +48,95 @@ members (token of a member); and 320 athletes' first request with a fresh
 token, whose own place is worked out for them. "server" is the wall time
 inside Django (Server-Timing, all middleware and the view), "server CPU"
 the worker's CPU time for it. Then requests/s of those requests in
-rotation (five of each kind; first views cannot repeat) against the no-op
-page, each for --seconds with four client processes, twice in alternation;
-each no-op request carries the same cookie or Authorization header as the
-request it stands for. Last, each kind alone for half as long (its first
-five addresses, as in the mix, each with all the kind's tokens).
+rotation (each kind's first five: five deep pages of each sort, each token
+kind's request with five of its tokens, one request of each other kind —
+34 in all, 21 of them by token or cookie; first views cannot repeat)
+against the no-op page, each for --seconds with four client processes,
+twice in alternation; each no-op request carries the same cookie or
+Authorization header as the request it stands for. Last, each kind alone
+for half as long (its first five addresses, as in the mix, each with all
+the kind's tokens).
 
 Goals (issue 13): server p95 ≤ 20 ms; API requests/s ≥ 0.5 × the no-op's.
 
-Last figures, 2026-12-05 10:05-10:10 UTC, after this round (token limit
-``ratelimit.spend``, token lookup in one statement, the program list from
-the frame's statement, visitors' answers kept whole); 2 cores shared by
-the server, the clients, PostgreSQL and another engineer's browser tests
-and benchmarks (load average 2.1 before, 3.0 after SQLite, 3.2 after
-PostgreSQL):
+Last figures, 2026-12-05 13:10-13:20 UTC, after the second round (below);
+2 cores shared by the server, the clients and PostgreSQL, nothing else
+(load average 2.6 after SQLite, 3.5 after PostgreSQL):
 
     ms, p50 / p95                          server        server CPU
     SQLite
-      program list                          0.5 /  0.7    0.5 /  0.7
-      first page, visitor                   0.5 /  0.7    0.5 /  0.7
-      first page, token (not on it)         1.2 /  1.5    1.2 /  1.4
-      own place far down, token             1.2 /  1.5    1.2 /  1.6
-      own place far down, site's cookie     1.3 /  1.7    1.3 /  1.7
-      deep page, cursor of another version  6.5 /  8.2    6.2 /  7.6
-      deep page, following next_cursor      4.0 /  5.1    3.8 /  4.8
+      program list                          0.4 /  0.7    0.4 /  0.7
+      first page, visitor                   0.5 /  0.8    0.5 /  0.8
+      first page, token (not on it)         1.1 /  1.3    1.1 /  1.3
+      own place far down, token             1.1 /  1.4    1.1 /  1.4
+      own place far down, site's cookie     1.2 /  1.5    1.2 /  1.5
+      deep page, cursor of another version  8.9 / 17.9    7.1 /  9.4
+      deep page, following next_cursor      5.4 /  6.8    4.2 /  5.3
       sex + age group, visitor              0.5 /  0.8    0.5 /  0.8
-      club board (1,001), token             1.2 /  1.9    1.2 /  1.9
-      club board (51), token                1.2 /  1.8    1.2 /  1.8
-      token callers' first views            5.8 /  7.5    5.7 /  7.4
-      requests/s: API 1028 / 1012, no-op 1995 / 2081, ratio 0.50
-      alone: visitors' kinds 0.70-0.71, by token 0.43, cookie 0.42
+      club board (1,001), token             1.1 /  1.9    1.1 /  1.9
+      club board (51), token                1.1 /  1.6    1.1 /  1.6
+      token callers' first views            5.9 /  7.3    5.7 /  7.2
+      requests/s: API 1107 / 1030, no-op 2110 / 2062, ratio 0.51
+      alone: visitors' kinds 0.65-0.69, by token 0.43-0.47, cookie 0.40
     PostgreSQL
-      program list                          1.1 /  1.6    0.9 /  1.3
-      first page, visitor                   1.0 /  1.5    0.8 /  1.2
-      first page, token (not on it)         2.1 /  2.8    1.5 /  2.1
-      own place far down, token             2.2 /  3.2    1.6 /  2.6
-      own place far down, site's cookie     2.2 /  3.4    1.8 /  2.9
-      deep page, cursor of another version 11.7 / 16.2    7.0 / 10.1
-      deep page, following next_cursor      5.3 /  7.2    4.2 /  5.2
-      sex + age group, visitor              0.8 /  1.2    0.7 /  1.0
-      club board (1,001), token             2.4 /  3.8    1.8 /  3.1
-      club board (51), token                2.0 /  3.4    1.6 /  2.7
-      token callers' first views           11.0 / 15.7    6.8 /  9.3
-      requests/s: API 792 / 742, no-op 2060 / 2058, ratio 0.37
-      alone: visitors' kinds 0.46-0.57, by token 0.26-0.33, cookie 0.25
+      program list                          0.7 /  1.1    0.5 /  0.8
+      first page, visitor                   0.7 /  1.0    0.6 /  0.8
+      first page, token (not on it)         1.6 /  2.2    1.2 /  1.6
+      own place far down, token             1.6 /  2.2    1.2 /  1.7
+      own place far down, site's cookie     1.8 /  2.2    1.6 /  1.8
+      deep page, cursor of another version 14.7 / 22.4    7.0 /  8.7
+      deep page, following next_cursor      5.3 /  7.2    4.2 /  5.1
+      sex + age group, visitor              0.7 /  0.9    0.6 /  0.8
+      club board (1,001), token             1.5 /  1.8    1.2 /  1.5
+      club board (51), token                1.6 /  2.3    1.3 /  1.9
+      token callers' first views           10.6 / 13.8    6.3 /  8.1
+      requests/s: API 929 / 902, no-op 1991 / 2166, ratio 0.44
+      alone: visitors' kinds 0.49-0.62, by token 0.29-0.33, cookie 0.28
 
-Runs in the hour before gave 0.50 and 0.54 (SQLite), 0.38 and 0.42
-(PostgreSQL); bench/boards.py's pages on PostgreSQL at 10:17, same load:
-0.55 (visitors' pages 0.54-0.60, logged-in 0.30-0.33). A run at 11:15,
-with no other work on the machine but the benchmark, whose server times
-were a third higher throughout (the VM's speed moves too): 0.48 SQLite,
-0.42 PostgreSQL; server p95 worst 12.1 ms SQLite, 23.4 ms PostgreSQL (a
-counted deep page, CPU 10.5 ms).
+A second run at 13:30 (every server time a quarter to a third higher on
+PostgreSQL: the VM's speed moves): ratio 0.51 SQLite, 0.41 PostgreSQL;
+server p95 worst 9.8 ms SQLite, 20.3 ms PostgreSQL (the counted deep page,
+its CPU p95 12.9 ms; the rest of its time is PostgreSQL counting).
 
-Met: server p95 ≤ 20 ms on SQLite in every run, on PostgreSQL in three of
-four (the fourth 23.4 ms of wall time, its CPU p95 ≤ 11.8 ms in all), and
-the ratio on SQLite in three of four (0.48-0.54). Not met: the ratio on
-PostgreSQL (0.37-0.42). Kind by kind the API now costs what the pages cost
-(visitors 0.46-0.57 against the pages' 0.54-0.60, token callers 0.26-0.33
-against logged-in pages' 0.30-0.33, same hour), but half this mix is token
-and cookie callers, against three of the pages' seven kinds. What holds
-PostgreSQL's logged-in kinds down is round trips: Django's connection
-health check, the token, the limit (a write) and the board's frame (four,
-as a logged-in page's health check, session, user and frame), each
-0.15-0.2 ms of wall time on this machine with the server CPU waiting,
-where the no-op makes none. Keeping each caller's whole answer (tried:
-9eb4753, reverted in 87444bd) moved PostgreSQL's ratio only to 0.42, since
-those round trips remain; it would flatter the benchmark, which asks one
-caller's question again and again, as bench/boards.py says of pages.
+Met: server p95 ≤ 20 ms on SQLite in every run so far; the ratio on SQLite
+in both runs of this round (0.51). Not met on PostgreSQL: the ratio
+(0.41-0.44; 0.37-0.42 before this round) and, by a hair in both runs, the
+p95 of a deep page reached by a cursor of another version (20.3, 22.4 ms;
+its server CPU p95 8.7-12.9 ms, much of it Django building the page's
+ORM queries, the rest PostgreSQL's counts).
 
-Before this round (07:12, load 2.7-4.2): ratio 0.23 SQLite, 0.21
+The second round (where a request's machine time went, measured by the
+CPU each process used per request under the callers' half of the mix:
+token and cookie callers cost the server 1.96 ms of CPU, PostgreSQL 0.32
+ms and the clients 0.34; the no-op 0.66, 0, 0.28; the two cores were
+busy throughout, so throughput is the inverse of the sum):
+- Django's connection health check (a ``SELECT 1`` before each request's
+  first query) is sent only when the server has said something on the
+  socket since (``runstrong/postgresql``): one round trip less for every
+  request on PostgreSQL.
+- A token's lookup and its rate limit are one statement on PostgreSQL
+  (``ratelimit.spend_if_found``): one round trip less per token request.
+- A caller's board answer is rendered as a visitor's is, without ninja's
+  wrapper model and its encoder's date fallback (~0.3 ms of in-process CPU
+  of ~1.9 ms); the frame's statement is written once, not per request.
+Token and cookie callers then cost the server 1.81 ms of CPU and
+PostgreSQL 0.30. What is left is spread thin: ninja's own work per
+operation (authentication chain, parameters: ~0.2 ms), URL resolution,
+the token's and the frame's statements (~0.1 ms each through Django and
+psycopg), Django's middleware and gunicorn (the no-op's 0.66 ms), and the
+mix: 21 of its 34 requests are by token or cookie (each token kind's
+request with five tokens, each visitor kind with one address), against 3
+of the pages' 15 in bench/boards.py, so it weighs callers far more.
+
+The first round (10:05-10:10, load 2.1-3.2): ratio 0.50 SQLite, 0.37
+PostgreSQL, worst p95 8.2 and 16.2 ms; other runs that hour 0.48-0.54
+SQLite, 0.38-0.42 PostgreSQL (a run at 11:15: worst p95 12.1 and 23.4 ms).
+Keeping each caller's whole answer (tried: 9eb4753, reverted in 87444bd)
+moved PostgreSQL's ratio only to 0.42, since the round trips remained; it
+would flatter the benchmark, which asks one caller's question again and
+again, as bench/boards.py says of pages.
+
+Before the first round (07:12, load 2.7-4.2): ratio 0.23 SQLite, 0.21
 PostgreSQL; a token added 2.1-2.6 ms a request: ``ratelimit.hit`` read
 the token's 100 slot keys and wrote a row of Django's database cache,
 counting the whole cache table, on every request (0.77 ms on its own,

@@ -40,11 +40,13 @@ pinned far down (about the 85th percentile), all seen again; and, each
 request by a different one of 320 athletes spread down the board who has
 just logged in, their first view of it (their own row, its place and their
 page worked out for them; the rows are shared). Then requests/second of
-those pages in rotation (five of each kind; first views cannot repeat, so
-they are timed only) against the no-op page, each for --seconds with four
-client processes, twice in alternation, in the same run; the no-op requests
-carry the same session cookies as the board requests (three kinds of eight
-are logged in), so both go through the same session and log-in handling.
+those pages in rotation (each kind's first five requests: five deep pages
+of each sort, one request of each other kind, 15 in all, three of them
+logged in; first views cannot repeat, so they are timed only) against the
+no-op page, each for --seconds with four client processes, twice in
+alternation, in the same run; the no-op requests carry the same session
+cookies as the board requests (three kinds of eight are logged in), so both
+go through the same session and log-in handling.
 Last, each kind alone for half as long.
 
 Pages already worked out for the board's current version are reused (see
