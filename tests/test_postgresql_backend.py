@@ -51,6 +51,13 @@ def _last_statement(server: PrivatePostgres, pid: int) -> str:
     return str(row[0])
 
 
+def _ask(connection: DatabaseWrapper, sql: str) -> Any:
+    """One statement on the site's connection, as a request's query is run."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()
+
+
 def _next_request(connection: DatabaseWrapper) -> None:
     """What Django does between two requests, up to the new request's first query:
     the end of the last (request_finished), then the check before the first query."""
@@ -61,8 +68,7 @@ def _next_request(connection: DatabaseWrapper) -> None:
 def test_a_kept_connection_is_checked_without_sending_a_query(
     server: PrivatePostgres, site_connection: DatabaseWrapper
 ) -> None:
-    with site_connection.cursor() as cursor:
-        cursor.execute("SELECT 'the last request'")
+    _ask(site_connection, "SELECT 'the last request'")
     kept = site_connection.connection
     pid = kept.info.backend_pid
 
@@ -76,8 +82,7 @@ def test_a_kept_connection_is_checked_without_sending_a_query(
 def test_a_connection_the_server_cut_is_replaced_before_the_first_query(
     server: PrivatePostgres, site_connection: DatabaseWrapper
 ) -> None:
-    with site_connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    _ask(site_connection, "SELECT 1")
     cut = site_connection.connection
     with psycopg.connect(server.url, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [cut.info.backend_pid])
@@ -88,16 +93,13 @@ def test_a_connection_the_server_cut_is_replaced_before_the_first_query(
     _next_request(site_connection)
 
     assert site_connection.connection is not cut
-    with site_connection.cursor() as cursor:
-        cursor.execute("SELECT 'after the cut'")
-        assert cursor.fetchone() == ("after the cut",)
+    assert _ask(site_connection, "SELECT 'after the cut'") == ("after the cut",)
 
 
 def test_a_server_restarted_between_requests_costs_the_next_request_nothing(
     server: PrivatePostgres, site_connection: DatabaseWrapper
 ) -> None:
-    with site_connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    _ask(site_connection, "SELECT 1")
     before = site_connection.connection
     server.stop("fast")
     server.start()
@@ -105,6 +107,4 @@ def test_a_server_restarted_between_requests_costs_the_next_request_nothing(
     _next_request(site_connection)
 
     assert site_connection.connection is not before
-    with site_connection.cursor() as cursor:
-        cursor.execute("SELECT 'after the restart'")
-        assert cursor.fetchone() == ("after the restart",)
+    assert _ask(site_connection, "SELECT 'after the restart'") == ("after the restart",)
