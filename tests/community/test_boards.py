@@ -404,6 +404,7 @@ def forget_worked_out_pages() -> None:
         board_cache.PINNED,
         board_cache.HTML,
         board_cache.ANCHORS,
+        board_cache.NAMES,
     ):
         memo.clear()
 
@@ -718,6 +719,35 @@ def test_cursors_from_an_older_board_place_rows_right_from_either_end() -> None:
             ]
 
         assert places == whole
+
+
+def test_exercise_names_are_read_once_per_board_version_and_again_when_it_moves() -> None:
+    from runstrong.workouts.models import Exercise
+
+    for n in range(12):
+        posted(runner(f"R{n:02d}"), 600 + n)
+    query = selectors_boards.BoardQuery(
+        program=Program.objects.get(slug="runners-250"),
+        scaled=False,
+        period=ranking.ALL,
+        period_start=ranking.ALL_TIME_START,
+    )
+
+    def names_read(cursor: str | None) -> tuple[bool, selectors_boards.BoardPage]:
+        with CaptureQueriesContext(connection) as queries:
+            shown = selectors_boards.board_page(query=query, cursor=cursor, page_size=4)
+        return any("workouts_exercise" in q["sql"] for q in queries), shown
+
+    forget_worked_out_pages()
+    read, first = names_read(None)
+    assert read and first.rows[0].core_exercise == "Sit-ups"
+    read, second = names_read(first.next_cursor)  # the same version: names kept
+    assert not read and second.rows[0].core_exercise == "Sit-ups"
+
+    Exercise.objects.filter(slug="sit-up").update(name="Sit-ups (full)")
+    posted(runner("Late"), 900)  # the board moves: a new version reads them again
+    read, third = names_read(second.next_cursor)
+    assert read and third.rows[0].core_exercise == "Sit-ups (full)"
 
 
 def test_a_logged_in_page_seen_again_keeps_its_own_unread_count(

@@ -158,4 +158,5 @@ CLUBS = Memo(256)  # a club board placed whole
 HTML = Memo(1024)  # a page's rendered rows and page links
 PAGES = Memo(1024)  # whole pages as visitors (not logged in) get them
 ANSWERS = Memo(1024)  # whole API answers (/api/v1/boards/…) as visitors get them
+NAMES = Memo(256)  # every exercise's name, as a board version's rows show them
 SHELLS = Memo(512)  # the page around the results (views_boards._shell)
