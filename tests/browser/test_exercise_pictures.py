@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from .conftest import CHROMIUM, LAUNCH_ARGS
 from .helpers import new_session, ready_device, session_url, start, tap
@@ -39,9 +39,14 @@ def test_the_session_picture_follows_the_slot_and_leaves_the_tap_button_in_reach
     start(page)
 
     def check(slug: str, name: str) -> None:
-        assert page.text_content("#exercise-name") == name
+        # Waited for: the page may draw the next slot after the tap's frame.
+        expect(page.locator("#exercise-name")).to_have_text(name)
+        expect(page.locator("#exercise-picture")).to_have_attribute(
+            "src", re.compile(rf"/{slug}\.[0-9a-f]{{12}}\.svg#still$")
+        )
         assert picture_slug(page) == slug
-        assert page.eval_on_selector("#exercise-picture", LOADED)
+        # Loads under the site's policy (waited for, as it may be new).
+        page.wait_for_function(f"() => ({LOADED})(document.getElementById('exercise-picture'))")
         picture = page.locator("#exercise-picture").bounding_box()
         button = page.locator("#tap").bounding_box()
         assert picture and button
