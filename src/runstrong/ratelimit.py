@@ -198,6 +198,12 @@ def _decision(spent: Any, looked: Any, params: dict[str, Any], window_seconds: f
     return Decision(allowed=False, remaining=0, retry_after=max(1, math.ceil(wait)))
 
 
+def bucket_connection() -> Any:
+    """The connection the allowances are kept on; ``spend_if_found``'s lookup runs
+    there too, in the same statement on PostgreSQL."""
+    return connections[router.db_for_write(RateBucket)]
+
+
 def spend(key: str, limit: int, window_seconds: float) -> Decision:
     """Count one request on ``key``, if its allowance (``limit`` per
     ``window_seconds``, a burst of ``limit`` at most) has room for it.
@@ -206,7 +212,7 @@ def spend(key: str, limit: int, window_seconds: float) -> Decision:
     counted, so waiting ``retry_after`` seconds always works.
     """
     params = _spend_params(key, limit, window_seconds)
-    connection = connections[router.db_for_write(RateBucket)]
+    connection = bucket_connection()
     sql = _bucket_sql(connection)
     looked = None
     with connection.cursor() as cursor:
@@ -230,7 +236,7 @@ def spend_if_found(
     one round trip for both; on SQLite, which has no data-modifying WITH and
     no round trips, they are two (three when refused).
     """
-    connection = connections[router.db_for_write(RateBucket)]
+    connection = bucket_connection()
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(found, found_params)

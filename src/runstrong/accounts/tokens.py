@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
@@ -171,7 +171,8 @@ def token_authenticate(
     if not plain.startswith(TOKEN_MARK) or len(plain) > 200:
         return None
     digest = digest_of(plain)
-    connection = connections[router.db_for_read(ApiToken)]
+    # The lookup is written for, and run on, the connection the limit is kept on.
+    connection = ratelimit.bucket_connection()
     row, rate = ratelimit.spend_if_found(
         _lookup_sql(connection),
         {"digest": digest, "active": True},
