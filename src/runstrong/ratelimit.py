@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +44,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from runstrong.accounts.models import RateBucket  # the table lives with accounts
+from runstrong.sql import written_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +123,9 @@ def reset(key: str, limit: int) -> None:
     cache.delete_many(_slot_keys(key, limit))
 
 
-# The statements, written once per database connection: ``spend`` is on every
-# API token request's path.
-_WRITTEN: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
-
-
 def _bucket_sql(connection: Any) -> dict[str, str]:
-    if connection not in _WRITTEN:
-        _WRITTEN[connection] = _written_bucket_sql(connection)
-    return _WRITTEN[connection]
+    # Written once (runstrong/sql.py): ``spend`` is on every token request's path.
+    return written_once(connection, _written_bucket_sql)
 
 
 def _written_bucket_sql(connection: Any) -> dict[str, str]:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from runstrong import ratelimit
 from runstrong.accounts.models import ApiToken, TokenScope, User
+from runstrong.sql import written_once
 from runstrong.text import clean_line
 
 TOKEN_MARK = "rs_"  # noqa: S105 - the mark every token starts with, no secret
@@ -90,11 +91,8 @@ def token_revoke(*, user: User, token_id: int) -> bool:
 
 
 def _lookup_sql(connection: Any) -> str:
-    """The lookup, written once per connection (it is on every token request's path)."""
-    known = _PER_CONNECTION.setdefault(connection, {})
-    if "sql" not in known:
-        known["sql"] = _written_lookup(connection)
-    return str(known["sql"])
+    """The lookup, written once (runstrong/sql.py): it is on every token request's path."""
+    return written_once(connection, _written_lookup)
 
 
 def _written_lookup(connection: Any) -> str:
@@ -115,14 +113,15 @@ def _written_lookup(connection: Any) -> str:
     )
 
 
-# Per database connection: the lookup's text, and each column's converters as
-# the ORM works them out (SQLite hands back datetimes as text and booleans as
-# integers).
-_PER_CONNECTION: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+# Per database connection: each column's converters, as the ORM works them out
+# (SQLite hands back datetimes as text and booleans as integers).
+_CONVERTERS: weakref.WeakKeyDictionary[Any, dict[type[Model], list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _converters(connection: Any, model: type[Model]) -> list[Any]:
-    known = _PER_CONNECTION.setdefault(connection, {})
+    known = _CONVERTERS.setdefault(connection, {})
     if model not in known:
         known[model] = []
         for field in model._meta.concrete_fields:
@@ -132,8 +131,7 @@ def _converters(connection: Any, model: type[Model]) -> list[Any]:
                 *column.get_db_converters(connection),
             ]
             known[model].append((column, converts))
-    converters: list[Any] = known[model]
-    return converters
+    return known[model]
 
 
 def _built(connection: Any, model: type[Model], values: Sequence[Any]) -> Any:

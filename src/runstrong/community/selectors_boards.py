@@ -32,6 +32,7 @@ from django.utils import timezone
 from runstrong.accounts.models import User
 from runstrong.community import board_cache, ranking
 from runstrong.community.models import BoardEntry, BoardVersion, Club, Membership, Notification
+from runstrong.sql import written_once
 from runstrong.workouts.formatting import MONTHS, format_total
 from runstrong.workouts.models import Exercise, Program
 
@@ -685,18 +686,11 @@ def _fields(model: type[Model], wanted: set[str]) -> tuple[str, ...]:
     return tuple(field.attname for field in model._meta.concrete_fields if field.attname in wanted)
 
 
-# The frame's statement by database kind, columns and whether a viewer is
-# asked for: written once, since every board page and API board answer runs it.
-_FRAME_SQL: dict[tuple[str, tuple[str, ...], tuple[str, ...], bool], str] = {}
-
-
 def _frame_sql(
     connection: BaseDatabaseWrapper, programs: tuple[str, ...], clubs: tuple[str, ...], viewer: bool
 ) -> str:
-    key = (connection.vendor, programs, clubs, viewer)
-    if key not in _FRAME_SQL:
-        _FRAME_SQL[key] = _written_frame_sql(connection, programs, clubs, viewer)
-    return _FRAME_SQL[key]
+    # Written once (runstrong/sql.py): every board page and API board answer runs it.
+    return written_once(connection, _written_frame_sql, programs, clubs, viewer)
 
 
 def _written_frame_sql(
