@@ -166,6 +166,9 @@ from boards import DEEP_COUNTED, WARM_UP, Request
 
 API_LIST = "/api/v1/boards"
 API_BOARD = "/api/v1/boards/runners-250"
+# Not a board: the cheapest answer a token may ask for, measured alone as the
+# floor under every request by token (see "The floor" above).
+API_ME = "/api/v1/me"
 TOKEN_NAME = "bench/api_boards.py"  # noqa: S105 - the tokens' name, no secret
 # A user may hold this many live tokens (accounts/tokens.MAX_LIVE_TOKENS).
 TOKENS_EACH = 20
@@ -315,6 +318,12 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 )
                 for name, kind_requests in loaded.items()
             }
+            floor = boards.throughput(
+                port,
+                [(API_ME, token) for token in made["reader"] + made["viewer"]],
+                args.seconds / 2,
+                args.clients,
+            )
             load = os.getloadavg()
     return {
         "seeded": seeded,
@@ -324,6 +333,7 @@ def run_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         "noop_rps": noop_rps,
         "api_rps": api_rps,
         "alone": alone,
+        "floor": floor,
         "load": load,
     }
 
@@ -352,6 +362,10 @@ def report(kind: str, figures: dict[str, Any]) -> None:
     print(
         "  alone, ratio to the no-op: "
         + ", ".join(f"{name} {rps / noop:.2f}" for name, rps in figures["alone"].items())
+    )
+    print(
+        f"  the floor, alone (not a board): {API_ME} by token {figures['floor'] / noop:.2f}"
+        " (a token's lookup and limit, ninja, a small answer)"
     )
     print("  load average after the run: " + " ".join(f"{n:.2f}" for n in figures["load"]))
 

@@ -26,12 +26,13 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from runstrong.accounts.models import User
-from runstrong.community import board_cache, ranking
-from runstrong.community.models import BoardEntry, BoardVersion, Club, Membership, Notification
+from runstrong.community import board_cache, board_sql, ranking
+from runstrong.community.board_sql import Where, compare, equal
+from runstrong.community.models import BoardVersion, Club, Membership, Notification
 from runstrong.sql import written_once
 from runstrong.workouts.formatting import MONTHS, format_total
 from runstrong.workouts.models import Exercise, Program
@@ -40,19 +41,6 @@ PAGE_SIZE = 25
 _MISSING = object()
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
-# The index order of a bucket (models.BoardEntry "board_entry_rank").
-ORDER = ("capped", "-reps_done", "total_s", "started_at", "athlete_id")
-ROW_FIELDS = (
-    "athlete_id",
-    "athlete__display_name",
-    "athlete__username",
-    "result_id",
-    "capped",
-    "reps_done",
-    "total_s",
-    "started_at",
-    "core_exercise",
-)
 
 
 @dataclass(frozen=True)
@@ -136,59 +124,49 @@ def _position(row: Mapping[str, Any]) -> ranking.Position:
     )
 
 
-def _flag(field: str, value: bool) -> Q:
-    """``field = value`` written so the database can use it as an index bound.
-
-    Django writes ``flag=False`` as ``NOT flag``, which SQLite cannot match to
-    an index column, so every column after it would be scanned, not sought;
-    ``flag IN (false)`` is an equality to both databases.
-    """
-    return Q(**{f"{field}__in": [value]})
-
-
-def _bucket(query: BoardQuery, *, club: bool = True) -> QuerySet[BoardEntry]:
-    entries = BoardEntry.objects.filter(
-        _flag("scaled", query.scaled),
-        program_id=query.program.pk,
-        scope=query.scope,
-        period=query.period,
-        period_start=query.period_start,
-    )
+def _bucket(query: BoardQuery, *, club: bool = True) -> Where:
+    """The board's entries: its bucket, then its filters."""
+    values: dict[str, Any] = {
+        "program": query.program.pk,
+        "scope": query.scope,
+        "scaled": query.scaled,
+        "period": query.period,
+        "period_start": query.period_start,
+    }
     if query.sex:
-        entries = entries.filter(sex=query.sex)
+        values["sex"] = query.sex
     if query.age_group:
-        entries = entries.filter(age_group=query.age_group)
+        values["age_group"] = query.age_group
+    bucket = equal(**values)
     if query.club is not None and club:
-        entries = entries.filter(
-            athlete_id__in=Membership.objects.filter(club_id=query.club.pk).values("athlete_id")
-        )
-    return entries
+        bucket &= board_sql.member_of(query.club.pk)
+    return bucket
 
 
-def _better_than(key: ranking.RankKey) -> Q:
+def _better_than(key: ranking.RankKey) -> Where:
     """Entries that rank strictly above ``key`` (they take a place ahead of it)."""
     if not key.capped:
         # reps_done = 0 holds for every finisher; saying so lets total_s bound
         # the index range instead of being checked on every finisher.
-        return _flag("capped", False) & Q(reps_done=0, total_s__lt=key.total_s)
+        return equal(capped=False, reps_done=0) & compare("total_s", "<", key.total_s)
     return (
-        _flag("capped", False)
-        | (_flag("capped", True) & Q(reps_done__gt=key.reps_done))
-        | (_flag("capped", True) & Q(reps_done=key.reps_done, total_s__lt=key.total_s))
+        equal(capped=False)
+        | (equal(capped=True) & compare("reps_done", ">", key.reps_done))
+        | (equal(capped=True, reps_done=key.reps_done) & compare("total_s", "<", key.total_s))
     )
 
 
-def _tied_before(position: ranking.Position) -> Q:
+def _tied_before(position: ranking.Position) -> Where:
     """Entries with the same rank key listed before ``position`` (earlier, or lower id)."""
     moment = _moment(position.started_us)
-    return (
-        _flag("capped", position.key.capped)
-        & Q(reps_done=position.key.reps_done, total_s=position.key.total_s)
-        & (Q(started_at__lt=moment) | Q(started_at=moment, athlete_id__lt=position.athlete_id))
+    key = position.key
+    return equal(capped=key.capped, reps_done=key.reps_done, total_s=key.total_s) & (
+        compare("started_at", "<", moment)
+        | (equal(started_at=moment) & compare("athlete", "<", position.athlete_id))
     )
 
 
-def _after(position: ranking.Position) -> Q:
+def _after(position: ranking.Position) -> Where:
     """Entries listed after ``position`` within its own part of the board.
 
     Written so the database can start an index range at the position: every
@@ -198,34 +176,35 @@ def _after(position: ranking.Position) -> Q:
     """
     key = position.key
     moment = _moment(position.started_us)
-    ties_after = Q(started_at__gt=moment) | Q(started_at=moment, athlete_id__gt=position.athlete_id)
+    ties_after = compare("started_at", ">", moment) | (
+        equal(started_at=moment) & compare("athlete", ">", position.athlete_id)
+    )
     if not key.capped:
         return (
-            _flag("capped", False)
-            & Q(reps_done=0, total_s__gte=key.total_s)
-            & (Q(total_s__gt=key.total_s) | ties_after)
+            equal(capped=False, reps_done=0)
+            & compare("total_s", ">=", key.total_s)
+            & (compare("total_s", ">", key.total_s) | ties_after)
         )
     return (
-        _flag("capped", True)
-        & Q(reps_done__lte=key.reps_done)
+        equal(capped=True)
+        & compare("reps_done", "<=", key.reps_done)
         & (
-            Q(reps_done__lt=key.reps_done)
-            | Q(reps_done=key.reps_done, total_s__gt=key.total_s)
-            | (Q(reps_done=key.reps_done, total_s=key.total_s) & ties_after)
+            compare("reps_done", "<", key.reps_done)
+            | (equal(reps_done=key.reps_done) & compare("total_s", ">", key.total_s))
+            | (equal(reps_done=key.reps_done, total_s=key.total_s) & ties_after)
         )
     )
 
 
 def _rows_after(
-    bucket: QuerySet[BoardEntry], position: ranking.Position | None, limit: int
+    bucket: Where, position: ranking.Position | None, limit: int
 ) -> list[dict[str, Any]]:
-    rows = bucket.order_by(*ORDER).values(*ROW_FIELDS)
     if position is None:
-        return list(rows[:limit])
-    found = list(rows.filter(_after(position))[:limit])
+        return board_sql.read(bucket, limit=limit)
+    found = board_sql.read(bucket & _after(position), limit=limit)
     if len(found) < limit and not position.key.capped:
         # The finishers ran out: the page carries on with the capped results.
-        found += list(rows.filter(_flag("capped", True))[: limit - len(found)])
+        found += board_sql.read(bucket & equal(capped=True), limit=limit - len(found))
     return found
 
 
@@ -262,81 +241,88 @@ def _exercise_names(slugs: set[str], tag: str | None = None) -> dict[str, str]:
     return names
 
 
-def _count_better(bucket: QuerySet[BoardEntry], key: ranking.RankKey) -> int:
+def _count_better(bucket: Where, key: ranking.RankKey) -> int:
     """Entries ranked strictly above ``key``: one index range for a finisher's key."""
-    return bucket.filter(_better_than(key)).count()
+    return board_sql.count(bucket & _better_than(key))
 
 
-def _count_not_better(bucket: QuerySet[BoardEntry], key: ranking.RankKey) -> int:
+def _count_not_better(bucket: Where, key: ranking.RankKey) -> int:
     """Entries ranked at or below ``key``: two index ranges, from ``key`` down."""
     if not key.capped:
-        finishers = bucket.filter(_flag("capped", False), reps_done=0, total_s__gte=key.total_s)
-        return finishers.count() + bucket.filter(_flag("capped", True)).count()
-    capped = bucket.filter(_flag("capped", True))
-    return (
-        capped.filter(reps_done__lt=key.reps_done).count()
-        + capped.filter(reps_done=key.reps_done, total_s__gte=key.total_s).count()
+        finishers = equal(capped=False, reps_done=0) & compare("total_s", ">=", key.total_s)
+        return board_sql.count(bucket & finishers) + board_sql.count(bucket & equal(capped=True))
+    capped = bucket & equal(capped=True)
+    return board_sql.count(capped & compare("reps_done", "<", key.reps_done)) + board_sql.count(
+        capped & equal(reps_done=key.reps_done) & compare("total_s", ">=", key.total_s)
     )
 
 
-# The index order walked backwards, for rows near the bottom.
-REVERSED = tuple(field[1:] if field.startswith("-") else f"-{field}" for field in ORDER)
 Anchor = Callable[[int], ranking.Position | None]
 
 
 def _anchor(
-    bucket: QuerySet[BoardEntry], version: str | None, params: Hashable, total: int, before: int
+    bucket: Where, version: str | None, params: Hashable, total: int, before: int
 ) -> ranking.Position | None:
     """The position of the row with ``before`` rows listed above it, found once per
     board version by walking the index from the nearer end (at most half of it)."""
     found = board_cache.ANCHORS.get(version, (params, before), missing=_MISSING)
     if found is _MISSING:
         if before <= total // 2:
-            ordered, skip = bucket.order_by(*ORDER), before
+            order, skip = board_sql.ORDER, before
         else:
-            ordered, skip = bucket.order_by(*REVERSED), total - 1 - before
-        rows = list(
-            ordered.values("capped", "reps_done", "total_s", "started_at", "athlete_id")[
-                skip : skip + 1
-            ]
-        )
+            order, skip = board_sql.REVERSED, total - 1 - before
+        rows = board_sql.read(bucket, names=board_sql.POSITION, order=order, limit=1, offset=skip)
         found = _position(rows[0]) if rows else None
         board_cache.ANCHORS.put(version, (params, before), found)
     return found if isinstance(found, ranking.Position) else None
 
 
 def _count_ahead_from_anchor(
-    bucket: QuerySet[BoardEntry], key: ranking.RankKey, anchor: ranking.Position, before: int
+    bucket: Where, key: ranking.RankKey, anchor: ranking.Position, before: int
 ) -> int:
     """Entries strictly above a finisher's ``key``, counted between it and an
     anchor row (both finishers), which has ``before`` rows listed above it."""
     anchor_s, anchor_moment = anchor.key.total_s, _moment(anchor.started_us)
-    finishers = bucket.filter(_flag("capped", False), reps_done=0)
+    finishers = bucket & equal(capped=False, reps_done=0)
+    at_anchor = equal(total_s=anchor_s)
     if key <= anchor.key:
         # Rows at or below the key that are listed before the anchor row.
         before_anchor = (
-            Q(total_s__lt=anchor_s)
-            | Q(total_s=anchor_s, started_at__lt=anchor_moment)
-            | Q(total_s=anchor_s, started_at=anchor_moment, athlete_id__lt=anchor.athlete_id)
+            compare("total_s", "<", anchor_s)
+            | (at_anchor & compare("started_at", "<", anchor_moment))
+            | (
+                at_anchor
+                & equal(started_at=anchor_moment)
+                & compare("athlete", "<", anchor.athlete_id)
+            )
         )
-        between = finishers.filter(
-            before_anchor, total_s__gte=key.total_s, total_s__lte=anchor_s
-        ).count()
+        between = board_sql.count(
+            finishers
+            & before_anchor
+            & compare("total_s", ">=", key.total_s)
+            & compare("total_s", "<=", anchor_s)
+        )
         return before - between
     # Rows from the anchor on that rank above the key.
     from_anchor = (
-        Q(total_s__gt=anchor_s)
-        | Q(total_s=anchor_s, started_at__gt=anchor_moment)
-        | Q(total_s=anchor_s, started_at=anchor_moment, athlete_id__gte=anchor.athlete_id)
+        compare("total_s", ">", anchor_s)
+        | (at_anchor & compare("started_at", ">", anchor_moment))
+        | (
+            at_anchor
+            & equal(started_at=anchor_moment)
+            & compare("athlete", ">=", anchor.athlete_id)
+        )
     )
-    return (
-        before
-        + finishers.filter(from_anchor, total_s__gte=anchor_s, total_s__lt=key.total_s).count()
+    return before + board_sql.count(
+        finishers
+        & from_anchor
+        & compare("total_s", ">=", anchor_s)
+        & compare("total_s", "<", key.total_s)
     )
 
 
 def _count_ahead(
-    bucket: QuerySet[BoardEntry],
+    bucket: Where,
     key: ranking.RankKey,
     *,
     total: int,
@@ -380,7 +366,7 @@ class _Shared:
 
 
 def _shared_page(
-    bucket: QuerySet[BoardEntry],
+    bucket: Where,
     cursor: ranking.Cursor | None,
     page_size: int,
     *,
@@ -421,7 +407,7 @@ def _shared_page(
                 about=place.ordinal if place else None,
                 anchor=anchor,
             )
-            before = ahead + bucket.filter(_tied_before(first)).count()
+            before = ahead + board_sql.count(bucket & _tied_before(first))
     names = _exercise_names({row["core_exercise"] for row in rows}, tag)
     keys = [_position(row).key for row in rows]
     ranks = ranking.page_ranks(keys, ahead=ahead, before=before)
@@ -457,9 +443,10 @@ def _pinned(query: BoardQuery, viewer_id: int, total: int, anchor: Anchor) -> Pi
     bucket = _bucket(query)
     # The viewer's own entry by the unique index; on a club board the view
     # has already made sure the viewer is a member.
-    mine = _bucket(query, club=False).filter(athlete_id=viewer_id).values(*ROW_FIELDS).first()
-    if mine is None:
+    found = board_sql.read(_bucket(query, club=False) & equal(athlete=viewer_id), limit=1)
+    if not found:
         return None
+    mine = found[0]
     key = _position(mine).key
     # Counted from an anchor next to the viewer's quarter of the board, which
     # the middle row and a quarter row tell: at most a quarter is walked
@@ -497,15 +484,13 @@ def board_page(
         return _club_page(query, version, viewer_id, position, page_size)
     params = query.cache_key()
 
-    # Built only when something has to be worked out: building the query
-    # set alone costs about a quarter of a page that was worked out before.
+    bucket = _bucket(query)
     total = board_cache.TOTALS.get(version, params)
     if total is None:
-        total = _bucket(query).count()
+        total = board_sql.count(bucket)
         board_cache.TOTALS.put(version, params, total)
     shared = board_cache.SHARED.get(version, (params, position, page_size))
     if shared is None:
-        bucket = _bucket(query)
         shared = _shared_page(
             bucket,
             read,
@@ -524,7 +509,7 @@ def board_page(
                 query,
                 viewer_id,
                 total,
-                lambda before: _anchor(_bucket(query), version, params, total, before),
+                lambda before: _anchor(bucket, version, params, total, before),
             )
             board_cache.PINNED.put(version, (params, viewer_id), pinned)
     return BoardPage(
@@ -561,15 +546,18 @@ def _club_board(query: BoardQuery, members: frozenset[int]) -> _ClubBoard:
     # 5.4 / 1.0; with one on (athlete, bucket, rank columns) 8.0 / 1.4. Not
     # worth another index of 3.4 million entries to keep, since the placed
     # board is reused while the board version and the member list stay.
-    entries = (
-        _bucket(query).order_by(*ORDER).values_list("athlete_id", "capped", "reps_done", "total_s")
-    )
+    entries = board_sql.read(_bucket(query), names=("athlete_id", "capped", "reps_done", "total_s"))
     board = [
-        (athlete_id, ranking.RankKey.of(capped=capped, reps_done=reps_done, total_s=total_s))
-        for athlete_id, capped, reps_done, total_s in entries
+        (
+            entry["athlete_id"],
+            ranking.RankKey.of(
+                capped=entry["capped"], reps_done=entry["reps_done"], total_s=entry["total_s"]
+            ),
+        )
+        for entry in entries
         # Read in the same request as ``members``: someone who joined in
         # between waits for the next page view.
-        if athlete_id in members
+        if entry["athlete_id"] in members
     ]
     ranks = ranking.competition_ranks([key for _, key in board])
     return _ClubBoard(
@@ -619,7 +607,9 @@ def _club_page(
     details = (
         {
             row["athlete_id"]: row
-            for row in _bucket(query, club=False).filter(athlete_id__in=wanted).values(*ROW_FIELDS)
+            for row in board_sql.read(
+                _bucket(query, club=False) & board_sql.among("athlete", wanted)
+            )
         }
         if wanted
         else {}
