@@ -67,38 +67,43 @@ server's), which other load on the machine does not inflate.
 
 Goals: p95 ≤ 20 ms; board requests/s ≥ 0.5 × no-op requests/s.
 
-Last figures (2 cores shared by the server, the four clients and
-PostgreSQL; load average 2.4–2.6 after the runs; 100,000 athletes,
-1,000,000 results, 3,461,858 board entries; the all-time Runner's 250
-board holds 61,440 athletes; seeding took 162 s on SQLite and 164 s on
-PostgreSQL 15), as shipped (connections kept 60 s; PostgreSQL with
-prepared statements, over TCP on 127.0.0.1):
+Last figures, 2026-12-05 16:28-16:38 UTC, after a board's reads were
+written out (``community/board_sql.py``: a deep page by a new cursor had
+spent most of its CPU building ORM queries). 2 cores shared by the server,
+the four clients and PostgreSQL; load average 2.7-2.8 after the runs;
+100,000 athletes, 1,000,000 results, ~3,452,200 board entries; the
+all-time Runner's 250 board holds 61,440 athletes; as shipped (connections
+kept 60 s; PostgreSQL with prepared statements, over TCP on 127.0.0.1):
 
     ms, p50 / p95                          server        server CPU
     SQLite
-      first page                            0.2 /  0.5    0.2 /  0.5
-      deep page, cursor of another version  5.2 /  8.3    5.2 /  8.3
-      deep page, following Next             3.3 /  4.1    3.3 /  4.1
+      first page                            0.3 /  0.6    0.3 /  0.5
+      deep page, cursor of another version  3.8 /  6.2    3.4 /  5.2
+      deep page, following Next             2.9 /  4.0    2.5 /  3.4
       sex + age group                       0.3 /  0.6    0.3 /  0.6
-      club board (1,001 members)            0.8 /  1.1    0.8 /  1.1
-      club board (51 members)               0.8 /  1.3    0.8 /  1.3
-      own row pinned far down               0.9 /  1.2    0.9 /  1.2
-      logged in, each athlete's first view  5.1 /  6.6    5.1 /  6.6
-      requests/s: boards 1870, no-op 2643, ratio 0.71
-      alone: visitors' pages 0.78–0.82, logged-in 0.42–0.46
+      club board (1,001 members)            1.0 /  1.4    1.0 /  1.4
+      club board (51 members)               1.0 /  1.4    1.0 /  1.4
+      own row pinned far down               0.9 /  1.4    0.9 /  1.4
+      logged in, each athlete's first view  2.7 /  4.1    2.7 /  4.0
+      requests/s: boards 1387, no-op 2106, ratio 0.66
+      alone: visitors' pages 0.75–0.78, logged-in 0.38–0.46
     PostgreSQL
-      first page                            0.4 /  0.7    0.4 /  0.6
-      deep page, cursor of another version  9.3 / 13.7    5.9 /  8.6
-      deep page, following Next             4.4 /  5.9    3.6 /  4.9
-      sex + age group                       0.5 /  0.7    0.4 /  0.6
-      club board (1,001 members)            1.5 /  2.2    1.2 /  1.8
-      club board (51 members)               1.6 /  2.3    1.2 /  1.9
-      own row pinned far down               1.5 /  1.9    1.1 /  1.4
-      logged in, each athlete's first view  8.4 / 13.1    4.9 /  7.2
-      requests/s: boards 1321, no-op 2543, ratio 0.52 (0.51 in the run
-      before, with a viewer's place counted from a half: first view
-      11.5 / 18.4)
-      alone: visitors' pages 0.65–0.67, logged-in 0.33–0.35
+      first page                            0.8 /  1.3    0.7 /  1.0
+      deep page, cursor of another version 10.5 / 15.3    4.8 /  5.8
+      deep page, following Next             4.3 /  5.7    2.9 /  4.3
+      sex + age group                       0.6 /  1.1    0.5 /  0.9
+      club board (1,001 members)            2.5 /  3.2    2.1 /  2.5
+      club board (51 members)               2.4 /  3.1    2.0 /  2.6
+      own row pinned far down               2.1 /  2.9    1.6 /  2.5
+      logged in, each athlete's first view  8.1 / 13.8    3.6 /  5.4
+      requests/s: boards 1183, no-op 1985, ratio 0.60
+      alone: visitors' pages 0.70–0.73, logged-in 0.42
+
+The run before that change (same seed, an earlier day, a faster hour of
+this VM: its no-op 2,543-2,643 requests/s against 1,985-2,106 here): deep
+page by a new cursor 5.2 / 8.3 ms (SQLite) and 9.3 / 13.7 ms (PostgreSQL),
+its CPU 5.2 / 8.3 and 5.9 / 8.6; first view 5.1 / 6.6 and 8.4 / 13.1;
+ratio 0.71 and 0.52.
 
 Met: p95 ≤ 20 ms for every page and ratio ≥ 0.5 on both databases. What
 keeps PostgreSQL's ratio nearer the line is round trips: the no-op touches
