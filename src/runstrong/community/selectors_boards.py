@@ -277,45 +277,38 @@ def _anchor(
     return found if isinstance(found, ranking.Position) else None
 
 
+def _by_anchor(anchor: ranking.Position, *, before: bool) -> Where:
+    """Rows listed before the anchor row, or (``before=False``) from it on."""
+    anchor_s, moment = anchor.key.total_s, _moment(anchor.started_us)
+    past, last = ("<", "<") if before else (">", ">=")
+    at_anchor = equal(total_s=anchor_s)
+    return (
+        compare("total_s", past, anchor_s)
+        | (at_anchor & compare("started_at", past, moment))
+        | (at_anchor & equal(started_at=moment) & compare("athlete", last, anchor.athlete_id))
+    )
+
+
 def _count_ahead_from_anchor(
     bucket: Where, key: ranking.RankKey, anchor: ranking.Position, before: int
 ) -> int:
     """Entries strictly above a finisher's ``key``, counted between it and an
     anchor row (both finishers), which has ``before`` rows listed above it."""
-    anchor_s, anchor_moment = anchor.key.total_s, _moment(anchor.started_us)
+    anchor_s = anchor.key.total_s
     finishers = bucket & equal(capped=False, reps_done=0)
-    at_anchor = equal(total_s=anchor_s)
     if key <= anchor.key:
         # Rows at or below the key that are listed before the anchor row.
-        before_anchor = (
-            compare("total_s", "<", anchor_s)
-            | (at_anchor & compare("started_at", "<", anchor_moment))
-            | (
-                at_anchor
-                & equal(started_at=anchor_moment)
-                & compare("athlete", "<", anchor.athlete_id)
-            )
-        )
         between = board_sql.count(
             finishers
-            & before_anchor
+            & _by_anchor(anchor, before=True)
             & compare("total_s", ">=", key.total_s)
             & compare("total_s", "<=", anchor_s)
         )
         return before - between
     # Rows from the anchor on that rank above the key.
-    from_anchor = (
-        compare("total_s", ">", anchor_s)
-        | (at_anchor & compare("started_at", ">", anchor_moment))
-        | (
-            at_anchor
-            & equal(started_at=anchor_moment)
-            & compare("athlete", ">=", anchor.athlete_id)
-        )
-    )
     return before + board_sql.count(
         finishers
-        & from_anchor
+        & _by_anchor(anchor, before=False)
         & compare("total_s", ">=", anchor_s)
         & compare("total_s", "<", key.total_s)
     )
