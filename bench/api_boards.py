@@ -116,7 +116,12 @@ worker's CPU, and ~0.2 ms of Python for the answer) puts token kinds at
 with callers at 0.45; both need a round trip fewer: a visitor's board
 version and a caller's frame read without asking PostgreSQL each time,
 which only a version pushed to the workers (LISTEN/NOTIFY) could give, at
-the price of a board a moment stale on another worker. Not built.
+the price of a board a moment stale on another worker. Not built. Its best
+case, measured at 17:08 with a throwaway settings module that kept every
+version and frame after a worker's first read and never asked again (so
+wrong as soon as a board moves): the PostgreSQL mix 0.50-0.52 against
+0.40-0.45 as shipped, alternated, two runs each. So even that would only
+just reach the goal here.
 
 Before, 16:00 (the same code but for the reads): deep page, cursor of
 another version, 12.0 / 17.2 ms server and 7.1 / 9.2 ms CPU on PostgreSQL;
