@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import weakref
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +21,7 @@ from django.utils import timezone
 
 from runstrong import ratelimit
 from runstrong.accounts.models import ApiToken, TokenScope, User
-from runstrong.sql import written_once
+from runstrong.sql import built, written_once
 from runstrong.text import clean_line
 
 TOKEN_MARK = "rs_"  # noqa: S105 - the mark every token starts with, no secret
@@ -113,39 +111,6 @@ def _written_lookup(connection: Any) -> str:
     )
 
 
-# Per database connection: each column's converters, as the ORM works them out
-# (SQLite hands back datetimes as text and booleans as integers).
-_CONVERTERS: weakref.WeakKeyDictionary[Any, dict[type[Model], list[Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _converters(connection: Any, model: type[Model]) -> list[Any]:
-    known = _CONVERTERS.setdefault(connection, {})
-    if model not in known:
-        known[model] = []
-        for field in model._meta.concrete_fields:
-            column = field.get_col(model._meta.db_table)
-            converts = [
-                *connection.ops.get_db_converters(column),
-                *column.get_db_converters(connection),
-            ]
-            known[model].append((column, converts))
-    return known[model]
-
-
-def _built(connection: Any, model: type[Model], values: Sequence[Any]) -> Any:
-    """A model instance from its concrete fields' raw column values, converted as
-    the ORM converts them."""
-    converted = []
-    for (column, converts), value in zip(_converters(connection, model), values, strict=True):
-        for convert in converts:
-            value = convert(value, column, connection)
-        converted.append(value)
-    attnames = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(connection.alias, attnames, converted)
-
-
 @dataclass(frozen=True)
 class Authenticated:
     token: ApiToken  # with its user
@@ -181,8 +146,8 @@ def token_authenticate(
     if row is None or rate is None:
         return None
     split = len(ApiToken._meta.concrete_fields)
-    token: ApiToken = _built(connection, ApiToken, row[:split])
-    user: User = _built(connection, User, row[split:])
+    token: ApiToken = built(connection, ApiToken, row[:split])
+    user: User = built(connection, User, row[split:])
     token.user = user
     now = now or timezone.now()
     if token.last_used_at is None or token.last_used_at <= now - TOUCH_EVERY:

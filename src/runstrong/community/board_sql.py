@@ -27,6 +27,7 @@ from django.db.models import Field, Model
 
 from runstrong.accounts.models import User
 from runstrong.community.models import BoardEntry, Membership
+from runstrong.sql import readers
 
 
 def _quoted(model: type[Model], name: str) -> str:
@@ -143,20 +144,6 @@ def count(where: Where) -> int:
     return int(rows[0][0])
 
 
-def _started_at(connection: Any) -> Any:
-    # The ORM's own conversion of a stored start time (SQLite: text to an aware datetime).
-    field = BoardEntry._meta.get_field("started_at")
-    column = field.get_col(BoardEntry._meta.db_table)
-    converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
-
-    def convert(value: Any) -> Any:
-        for converter in converters:
-            value = converter(value, column, connection)
-        return value
-
-    return convert
-
-
 def read(
     where: Where,
     *,
@@ -167,7 +154,7 @@ def read(
 ) -> list[dict[str, Any]]:
     """Entries meeting ``where`` in ``order`` (the index's, or ``REVERSED``), as
     dicts of ``names`` (keys of ``ROW``), with ``capped`` a bool and
-    ``started_at`` an aware datetime."""
+    ``started_at`` an aware datetime (as the ORM converts it)."""
     columns = ", ".join(ROW[name] for name in names)
     source = _WITH_ATHLETE if any(name.startswith("athlete__") for name in names) else _FROM
     sql = f"SELECT {columns} FROM {source} WHERE {where.sql} ORDER BY {order}"  # noqa: S608
@@ -178,7 +165,7 @@ def read(
     connection, rows = _run(sql, params)
     found = [dict(zip(names, row, strict=True)) for row in rows]
     if found and "started_at" in names:
-        convert = _started_at(connection)
+        convert = readers(connection, BoardEntry)["started_at"]
         for row in found:
             row["started_at"] = convert(row["started_at"])
     if "capped" in names:
