@@ -44,7 +44,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from runstrong.accounts.models import RateBucket  # the table lives with accounts
-from runstrong.sql import written_once
+from runstrong.sql import column, table, written_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +134,8 @@ def _written_bucket_sql(connection: Any) -> dict[str, str]:
     the row it is for left to a query named ``found`` ("spend_found",
     PostgreSQL only). Table and column names are the model's own; every value
     is a parameter (``rate_…``, so a caller's own names cannot clash)."""
-    quote = connection.ops.quote_name
-    table = quote(RateBucket._meta.db_table)
-    columns = {field.name: quote(field.column) for field in RateBucket._meta.concrete_fields}
-    key, due = columns["key"], columns["due"]
+    buckets = table(connection, RateBucket)
+    key, due = column(connection, RateBucket, "key"), column(connection, RateBucket, "due")
     # The allowance is spent from the later of "now" and the key's due time;
     # the WHERE refuses (updates and returns nothing) when that would put the
     # due time more than a window ahead. Both SQLite (3.35+) and PostgreSQL
@@ -148,8 +146,8 @@ def _written_bucket_sql(connection: Any) -> dict[str, str]:
         f" WHERE {later} + %(rate_interval)s <= %(rate_horizon)s"
         f" RETURNING {due}"
     )
-    into = f"INSERT INTO {table} AS b ({key}, {due})"
-    look = f"SELECT {due} FROM {table} WHERE {key} = %(rate_key)s"  # noqa: S608
+    into = f"INSERT INTO {buckets} AS b ({key}, {due})"
+    look = f"SELECT {due} FROM {buckets} WHERE {key} = %(rate_key)s"  # noqa: S608
     return {
         "spend": f"{into} VALUES (%(rate_key)s, %(rate_first)s){upsert}",
         "look": look,

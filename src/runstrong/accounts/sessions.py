@@ -16,6 +16,8 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from runstrong.sql import column, table
+
 
 class SessionStore(db.SessionStore):
     def load(self) -> dict[str, Any]:
@@ -24,14 +26,12 @@ class SessionStore(db.SessionStore):
             return {}
         model = self.model
         connection = connections[router.db_for_read(model)]
-        quote = connection.ops.quote_name
-        meta = model._meta
         with connection.cursor() as cursor:
             cursor.execute(  # the model's own names; the key and the time are parameters
-                f"SELECT {quote(meta.get_field('session_data').column)}"  # noqa: S608
-                f" FROM {quote(meta.db_table)}"
-                f" WHERE {quote(meta.get_field('session_key').column)} = %s"
-                f" AND {quote(meta.get_field('expire_date').column)} > %s",
+                f"SELECT {column(connection, model, 'session_data')}"  # noqa: S608
+                f" FROM {table(connection, model)}"
+                f" WHERE {column(connection, model, 'session_key')} = %s"
+                f" AND {column(connection, model, 'expire_date')} > %s",
                 [key, connection.ops.adapt_datetimefield_value(timezone.now())],
             )
             row = cursor.fetchone()

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from runstrong import ratelimit
 from runstrong.accounts.models import ApiToken, TokenScope, User
-from runstrong.sql import built, written_once
+from runstrong.sql import built, column, table, written_once
 from runstrong.text import clean_line
 
 TOKEN_MARK = "rs_"  # noqa: S105 - the mark every token starts with, no secret
@@ -94,20 +94,18 @@ def _lookup_sql(connection: Any) -> str:
 
 
 def _written_lookup(connection: Any) -> str:
-    quote = connection.ops.quote_name
+    def named(model: type[Model], name: str) -> str:
+        return column(connection, model, name)
 
-    def column(model: type[Model], name: str) -> str:
-        return str(quote(next(f.column for f in model._meta.concrete_fields if f.name == name)))
-
-    columns = [f"t.{quote(field.column)}" for field in ApiToken._meta.concrete_fields]
-    columns += [f"u.{quote(field.column)}" for field in User._meta.concrete_fields]
+    columns = [f"t.{named(ApiToken, field.name)}" for field in ApiToken._meta.concrete_fields]
+    columns += [f"u.{named(User, field.name)}" for field in User._meta.concrete_fields]
     return (
         f"SELECT {', '.join(columns)}"  # noqa: S608 - the models' own names
-        f" FROM {quote(ApiToken._meta.db_table)} t JOIN {quote(User._meta.db_table)} u"
-        f" ON u.{column(User, 'id')} = t.{column(ApiToken, 'user')}"
-        f" WHERE t.{column(ApiToken, 'digest')} = %(digest)s"
-        f" AND t.{column(ApiToken, 'revoked_at')} IS NULL"
-        f" AND u.{column(User, 'is_active')} = %(active)s"
+        f" FROM {table(connection, ApiToken)} t JOIN {table(connection, User)} u"
+        f" ON u.{named(User, 'id')} = t.{named(ApiToken, 'user')}"
+        f" WHERE t.{named(ApiToken, 'digest')} = %(digest)s"
+        f" AND t.{named(ApiToken, 'revoked_at')} IS NULL"
+        f" AND u.{named(User, 'is_active')} = %(active)s"
     )
 
 

@@ -38,8 +38,10 @@ from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections, router
+from django.db.models import Model
 
 from runstrong.community.models import BoardVersion, Club, new_version_token
+from runstrong.sql import column, table, written_once
 from runstrong.workouts.models import Program
 
 if TYPE_CHECKING:
@@ -48,29 +50,26 @@ if TYPE_CHECKING:
 MAX_AGE_S = 120
 
 
-def _quoted(connection: Any) -> tuple[str, str, str, str, str]:
-    quote = connection.ops.quote_name
+def _written_current(connection: Any) -> str:
+    # The models' own names; the slug is the one value, a parameter.
+    def named(model: type[Model], name: str) -> str:
+        return column(connection, model, name)
+
     return (
-        quote(BoardVersion._meta.db_table),
-        quote(BoardVersion._meta.get_field("program").column),
-        quote(BoardVersion._meta.get_field("token").column),
-        quote(Program._meta.db_table),
-        quote(Program._meta.get_field("slug").column),
+        f"SELECT v.{named(BoardVersion, 'token')}"  # noqa: S608
+        f" FROM {table(connection, BoardVersion)} v JOIN {table(connection, Program)} p"
+        f" ON p.{named(Program, 'id')} = v.{named(BoardVersion, 'program')}"
+        f" WHERE p.{named(Program, 'slug')} = %s"
     )
 
 
 def current(program_slug: str) -> str | None:
     """The version of a program's boards, by the program's address, if it has one
-    (it is never created here): one statement, so a visitor's page kept whole
-    is found before anything else is read."""
+    (it is never created here): one statement, written once (runstrong/sql.py),
+    so a visitor's page kept whole is found before anything else is read."""
     connection = connections[router.db_for_read(BoardVersion)]
-    versions, program_column, token, programs, slug = _quoted(connection)
     with connection.cursor() as cursor:
-        cursor.execute(  # the models' own names; the slug is a parameter
-            f"SELECT v.{token} FROM {versions} v JOIN {programs} p"  # noqa: S608
-            f" ON p.id = v.{program_column} WHERE p.{slug} = %s",
-            [program_slug],
-        )
+        cursor.execute(written_once(connection, _written_current), [program_slug])
         row = cursor.fetchone()
     return str(row[0]) if row is not None else None
 

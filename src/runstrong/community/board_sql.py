@@ -9,10 +9,11 @@ by a new cursor spent ~4.5 of its ~7 ms of CPU there (bench/api_boards.py). Thei
 shape never changes, so ``selectors_boards`` states its conditions as
 ``Where`` (SQL text and its parameters) and runs them here.
 
-Names come from the models' own tables and columns. Both databases RunStrong
-runs on (settings.py) quote names with double quotes, so the text is the same
-for both; values are always parameters, adapted as the ORM adapts them (SQLite
-keeps dates and times as text).
+Names come from the models' own tables and columns, quoted as both databases
+RunStrong runs on quote them (``sql.table``, ``sql.column``), so the text is
+written once at import and is the same for both; values are always
+parameters, adapted as the ORM adapts them (SQLite keeps dates and times as
+text).
 """
 
 from __future__ import annotations
@@ -23,32 +24,21 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Field, Model
 
 from runstrong.accounts.models import User
 from runstrong.community.models import BoardEntry, Membership
-from runstrong.sql import readers
-
-
-def _quoted(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field) and field.column
-    return f'"{field.column}"'
-
-
-def _table(model: type[Model]) -> str:
-    return f'"{model._meta.db_table}"'
-
+from runstrong.sql import column, readers, table
 
 # Every column of an entry, as ``e."column"``.
 COLUMN = {
-    field.name: "e." + _quoted(BoardEntry, field.name) for field in BoardEntry._meta.concrete_fields
+    field.name: "e." + column(None, BoardEntry, field.name)
+    for field in BoardEntry._meta.concrete_fields
 }
 # What a board row shows, under the names the ORM's ``values()`` gave them.
 ROW = {
     "athlete_id": COLUMN["athlete"],
-    "athlete__display_name": "u." + _quoted(User, "display_name"),
-    "athlete__username": "u." + _quoted(User, "username"),
+    "athlete__display_name": "u." + column(None, User, "display_name"),
+    "athlete__username": "u." + column(None, User, "username"),
     "result_id": COLUMN["result"],
     "capped": COLUMN["capped"],
     "reps_done": COLUMN["reps_done"],
@@ -58,8 +48,10 @@ ROW = {
 }
 # Where a row stands: its rank columns and tie-breaks (``ranking.Position``).
 POSITION = ("capped", "reps_done", "total_s", "started_at", "athlete_id")
-_FROM = f"{_table(BoardEntry)} e"
-_WITH_ATHLETE = f"{_FROM} JOIN {_table(User)} u ON u.{_quoted(User, 'id')} = {COLUMN['athlete']}"
+_FROM = f"{table(None, BoardEntry)} e"
+_WITH_ATHLETE = (
+    f"{_FROM} JOIN {table(None, User)} u ON u.{column(None, User, 'id')} = {COLUMN['athlete']}"
+)
 # The index order of a bucket (BoardEntry's "board_entry_rank"), and backwards.
 ORDER = (
     f"{COLUMN['capped']}, {COLUMN['reps_done']} DESC, {COLUMN['total_s']},"
@@ -107,10 +99,10 @@ def among(name: str, values: Sequence[Any]) -> Where:
 
 def member_of(club_id: int) -> Where:
     """Entries of the club's members."""
-    membership = _table(Membership)
+    membership = table(None, Membership)
     return Where(
-        f"{COLUMN['athlete']} IN (SELECT m.{_quoted(Membership, 'athlete')}"  # noqa: S608
-        f" FROM {membership} m WHERE m.{_quoted(Membership, 'club')} = %s)",
+        f"{COLUMN['athlete']} IN (SELECT m.{column(None, Membership, 'athlete')}"  # noqa: S608
+        f" FROM {membership} m WHERE m.{column(None, Membership, 'club')} = %s)",
         (club_id,),
     )
 

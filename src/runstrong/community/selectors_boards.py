@@ -26,9 +26,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Model
 from django.utils import timezone
 
+from runstrong import sql
 from runstrong.accounts.models import User
 from runstrong.community import board_cache, board_sql, ranking
 from runstrong.community.board_sql import Where, compare, equal
@@ -681,15 +682,11 @@ def _written_frame_sql(
 ) -> str:
     # Built from the models' own table and column names; the viewer's id is
     # the only value, and it is a parameter.
-    quote = connection.ops.quote_name
-
     def table(model: type[Model]) -> str:
-        return quote(model._meta.db_table)
+        return sql.table(connection, model)
 
     def column(model: type[Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        assert isinstance(field, Field) and field.column
-        return quote(field.column)
+        return sql.column(connection, model, name)
 
     def padded(values: list[str], version: str = "NULL") -> str:
         # Every part of a UNION has as many columns of the same types as the
