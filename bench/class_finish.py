@@ -679,8 +679,12 @@ def measure(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any
         )
         for problem in verdict["problems"]:
             print(f"    {problem}")
-        server_errors = site.log.read_text(errors="replace").count("Traceback")
+        server_log = site.log.read_text(errors="replace")
+        server_errors = server_log.count("Traceback")
         print(f"  tracebacks in the server's log: {server_errors}")
+        if server_errors:
+            # What they were, since the folder goes with the run.
+            print(server_log[server_log.index("Traceback") :][:6000])
         return verdict
 
 
