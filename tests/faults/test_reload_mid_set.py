@@ -41,7 +41,10 @@ def test_reload_in_the_middle_of_a_slot_then_resume_counts_every_rep_once(
 
     page.reload()
     page.wait_for_selector("#resume-dialog[open]")
-    expect(page.locator("#resume-summary")).to_contain_text("75 of 250 reps done, clock at 0:0")
+    # The clock runs on behind the dialog, so the dialog gives no time to go stale.
+    expect(page.locator("#resume-summary")).to_contain_text(
+        "75 of 250 reps done, the clock has kept running since the start."
+    )
     expect(page.locator("#resume-summary")).to_contain_text("Resume where you stopped")
     context.unroute("**/api/**")
     page.click("#resume-yes")
@@ -59,3 +62,35 @@ def test_reload_in_the_middle_of_a_slot_then_resume_counts_every_rep_once(
     assert stored["reps_done"] == [50, 50, 50, 50, 50]
     assert stored["splits_ms"] == shown["splits_ms"]
     assert stored["total_ms"] == shown["total_ms"]
+
+
+def test_reload_while_paused_says_where_the_clock_stopped_and_resumes_paused(
+    live_server: Any, athlete: Any, context: BrowserContext, page: Page
+) -> None:
+    ready_device(context, live_server.url, athlete)
+    session = new_session(athlete)
+    page.goto(session_url(live_server.url, session))
+    start(page)
+    tap(page, 1)
+    page.click("#pause")
+    page.wait_for_selector("#paused-note:not([hidden])")
+    clock = page.text_content("#clock")
+
+    page.reload()
+    page.wait_for_selector("#resume-dialog[open]")
+    expect(page.locator("#resume-summary")).to_contain_text(
+        f"25 of 250 reps done, paused at {clock}."
+    )
+    page.click("#resume-yes")
+
+    # Still paused, and its clock still: the time behind the dialog never ran.
+    expect(page.locator("#pause")).to_have_text("Resume")
+    page.wait_for_timeout(1200)
+    assert page.text_content("#clock") == clock
+    page.click("#pause")
+    tap(page, TAPS - 1)
+    shown_result(page)
+    wait_until_saved(page)
+    stored = assert_session_kept_once_and_folded(session.id, page)
+    assert stored["reps_done"] == [50, 50, 50, 50, 50]
+    assert stored["paused_ms"] > 0

@@ -257,9 +257,13 @@ class LiveSession {
       const done = engine.repsTotal(this.state);
       const target = engine.planRepsTarget(this.plan);
       const clock = formatDuration(engine.activeMs(this.state, Date.now()));
-      const paused = status === engine.Status.PAUSED ? ", paused" : "";
+      // A running clock goes on behind the dialog (it is start to now, less
+      // the pauses), so its time would be stale as soon as it was read.
+      const where = status === engine.Status.RUNNING
+        ? "the clock has kept running since the start"
+        : `${status === engine.Status.PAUSED ? "paused" : "clock stopped"} at ${clock}`;
       setText(this.el["resume-summary"],
-        `${done} of ${target} reps done, clock at ${clock}${paused}. ` +
+        `${done} of ${target} reps done, ${where}. ` +
         "Resume where you stopped, or discard it (it will not count).");
       this.el["resume-dialog"].showModal();
       this.el["resume-yes"].focus();
