@@ -49,7 +49,7 @@ not held to the goal.
 Goals: every event stored, each result the fold of its events, p99 ≤ 200 ms
 per request kind of the load, no 5xx, on both databases.
 
-Last figures, 5 Dec 2026 19:08-19:40 (2 cores shared by the server, the
+Last figures, 5 Dec 2026 19:03-19:16 (2 cores shared by the server, the
 client threads and, for PostgreSQL, PostgreSQL 15 itself; runstrong serve
 with its default 2 sync workers; nothing in the server changed for them):
 
@@ -84,7 +84,7 @@ with its default 2 sync workers; nothing in the server changed for them):
       event reps p50 / p99 ms (saturated)                407 / 534     391 / 485
       database: 1,000 results for 1,000 sessions, each equal to the fold of its
       events; 15,385 events stored = acknowledged = the clients' logs; 0 problems
-    (The SQLite column is a second run, at 19:36: the first, at 19:06, ran
+    (The SQLite column is a second run, at 19:13: the first, at 19:03, ran
     while the source was being edited and counted 2 tracebacks in the
     server's log, unread as its folder had gone; the bench now prints any it
     counts. Every other figure of that run matched: 211 requests/s, no 5xx,
