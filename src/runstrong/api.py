@@ -164,6 +164,13 @@ def _answered_as_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapped
 
 
+class Docs(Swagger):
+    """django-ninja's Swagger UI page (its own static files), in a page a phone lays
+    out at its own width (``templates/api/docs.html``)."""
+
+    template = "api/docs.html"
+
+
 api = RunStrongApi(
     title="RunStrong API",
     version="1",
@@ -177,7 +184,7 @@ api = RunStrongApi(
     auth=ATHLETES,
     parser=JsonBodies(),
     renderer=RENDERER,
-    docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
+    docs=Docs(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
 )
 
 

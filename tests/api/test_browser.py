@@ -53,6 +53,20 @@ def test_the_docs_page_renders_with_no_csp_violation(
     assert refused == [], refused
 
 
+def test_the_docs_page_is_laid_out_at_a_phones_width(
+    live_server: Any,
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    docs = new_context(**PHONE).new_page()
+    docs.goto(f"{live_server.url}/api/v1/docs")
+    docs.wait_for_selector(".opblock-summary-path", timeout=15_000)
+    # Laid out 390 px wide, as the phone is, not 980 px shrunk to fit: text at
+    # its own size and nothing to scroll sideways.
+    assert docs.evaluate("() => window.innerWidth") == PHONE["viewport"]["width"]
+    assert docs.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert docs.evaluate("() => document.documentElement.lang") == "en"
+
+
 def test_a_token_is_made_copied_and_revoked_on_a_phone(
     live_server: Any,
     athlete: Any,
