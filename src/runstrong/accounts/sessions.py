@@ -14,9 +14,20 @@ from typing import Any
 
 from django.contrib.sessions.backends import db
 from django.db import connections, router
+from django.db.models import Model
 from django.utils import timezone
 
-from runstrong.sql import column, table
+from runstrong.sql import column, table, written_once
+
+
+def _written_load(connection: Any, model: type[Model]) -> str:
+    # The model's own names; the key and the time are parameters.
+    return (
+        f"SELECT {column(connection, model, 'session_data')}"  # noqa: S608
+        f" FROM {table(connection, model)}"
+        f" WHERE {column(connection, model, 'session_key')} = %s"
+        f" AND {column(connection, model, 'expire_date')} > %s"
+    )
 
 
 class SessionStore(db.SessionStore):
@@ -27,11 +38,8 @@ class SessionStore(db.SessionStore):
         model = self.model
         connection = connections[router.db_for_read(model)]
         with connection.cursor() as cursor:
-            cursor.execute(  # the model's own names; the key and the time are parameters
-                f"SELECT {column(connection, model, 'session_data')}"  # noqa: S608
-                f" FROM {table(connection, model)}"
-                f" WHERE {column(connection, model, 'session_key')} = %s"
-                f" AND {column(connection, model, 'expire_date')} > %s",
+            cursor.execute(
+                written_once(connection, _written_load, model),
                 [key, connection.ops.adapt_datetimefield_value(timezone.now())],
             )
             row = cursor.fetchone()
