@@ -87,3 +87,15 @@ def ready_device(context: BrowserContext, base_url: str, user: Any) -> None:
     """A device logged in as ``user``, taps logging sets of 25, no count-in."""
     log_in(context, base_url, user)
     use_preferences(context, set_size=25)
+
+
+def started_session(
+    context: BrowserContext, page: Page, base_url: str, user: Any
+) -> WorkoutSession:
+    """On a device made ready for ``user``, a new Runner's 250 opened on ``page``
+    and started."""
+    ready_device(context, base_url, user)
+    session = new_session(user)
+    page.goto(session_url(base_url, session))
+    start(page)
+    return session

@@ -22,6 +22,7 @@ from .helpers import (
     session_url,
     shown_result,
     start,
+    started_session,
     tap,
     use_preferences,
     wait_for_view,
@@ -87,11 +88,7 @@ def test_a_new_user_signs_up_starts_runners_250_and_sees_five_splits(
 def test_completing_runners_250_with_taps_shows_and_stores_the_same_five_splits(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    ready_device(context, live_server.url, athlete)
-    session = new_session(athlete)
-    page.goto(session_url(live_server.url, session))
-
-    start(page)
+    session = started_session(context, page, live_server.url, athlete)
     tap(page, TAPS)
 
     shown = shown_result(page)
@@ -114,10 +111,7 @@ def test_completing_runners_250_with_taps_shows_and_stores_the_same_five_splits(
 def test_a_workout_finished_offline_is_stored_once_when_the_network_returns(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    ready_device(context, live_server.url, athlete)
-    session = new_session(athlete)
-    page.goto(session_url(live_server.url, session))
-    start(page)
+    session = started_session(context, page, live_server.url, athlete)
     tap(page, TAPS // 2)
     wait_for_server(page, session, 1 + TAPS // 2)
 
@@ -141,10 +135,7 @@ def test_a_workout_finished_offline_is_stored_once_when_the_network_returns(
 def test_a_workout_finished_offline_says_it_waits_on_this_phone_then_links_to_the_result(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    ready_device(context, live_server.url, athlete)
-    session = new_session(athlete)
-    page.goto(session_url(live_server.url, session))
-    start(page)
+    session = started_session(context, page, live_server.url, athlete)
     tap(page, TAPS - 1)
     wait_for_server(page, session, TAPS)
 
@@ -237,10 +228,7 @@ def test_taps_left_unsent_survive_logging_out_and_go_when_the_session_is_opened_
 ) -> None:
     """The logged-out page says unsent taps stay on the device and go at the next
     log-in; its script deletes the offline copies of session pages meanwhile."""
-    ready_device(context, live_server.url, athlete)
-    session = new_session(athlete)
-    page.goto(session_url(live_server.url, session))
-    start(page)
+    session = started_session(context, page, live_server.url, athlete)
     tap(page, 2)
     wait_for_server(page, session, 3)
     context.set_offline(True)
@@ -271,10 +259,7 @@ def test_taps_left_unsent_survive_logging_out_and_go_when_the_session_is_opened_
 def test_taps_made_once_the_log_in_has_ended_wait_and_go_when_logged_in_again(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    ready_device(context, live_server.url, athlete)
-    session = new_session(athlete)
-    page.goto(session_url(live_server.url, session))
-    start(page)
+    session = started_session(context, page, live_server.url, athlete)
     tap(page, 2)
     wait_for_server(page, session, 3)
 

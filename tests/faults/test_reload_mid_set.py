@@ -9,11 +9,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.helpers import (
-    new_session,
-    ready_device,
-    session_url,
     shown_result,
-    start,
+    started_session,
     tap,
     wait_until_saved,
 )
@@ -28,10 +25,7 @@ TAPS = 10  # the Runner's 250 in sets of 25
 def test_reload_in_the_middle_of_a_slot_then_resume_counts_every_rep_once(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    ready_device(context, live_server.url, athlete)
-    session = new_session(athlete)
-    page.goto(session_url(live_server.url, session))
-    start(page)
+    session = started_session(context, page, live_server.url, athlete)
     tap(page, 1)
     page.wait_for_function("() => window.runstrongSession.sync.stored >= 2")
     # The next taps reach this phone's storage but not the server before the reload.
@@ -67,10 +61,7 @@ def test_reload_in_the_middle_of_a_slot_then_resume_counts_every_rep_once(
 def test_reload_while_paused_says_where_the_clock_stopped_and_resumes_paused(
     live_server: Any, athlete: Any, context: BrowserContext, page: Page
 ) -> None:
-    ready_device(context, live_server.url, athlete)
-    session = new_session(athlete)
-    page.goto(session_url(live_server.url, session))
-    start(page)
+    session = started_session(context, page, live_server.url, athlete)
     tap(page, 1)
     page.click("#pause")
     page.wait_for_selector("#paused-note:not([hidden])")
