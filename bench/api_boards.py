@@ -60,7 +60,14 @@ any request by token (see "The floor" below).
 
 Goals (issue 13): server p95 ≤ 20 ms; API requests/s ≥ 0.5 × the no-op's.
 
-Last figures, 2026-12-05 16:13-16:25 UTC, after a board's reads were
+Run again 2026-12-05 18:44-18:55 (a fresh seed, the machine a third faster
+than in the afternoon: the no-op 2,533-2,671 requests/s): ratio 0.52 SQLite
+(worst p95 3.5 ms), 0.44 PostgreSQL (worst p95 9.7 ms, a first view); on
+PostgreSQL alone, visitors' kinds 0.58-0.67, by token 0.40-0.42, cookie 0.37,
+the floor 0.60. So a faster host lifts both sides alike, and the PostgreSQL
+mix stays where it was.
+
+Figures, 2026-12-05 16:13-16:25 UTC, after a board's reads were
 written out (``community/board_sql.py``, below); 2 cores shared by the
 server, the clients and PostgreSQL, nothing else (load average 2.2-3.1):
 
