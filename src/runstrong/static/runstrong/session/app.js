@@ -256,12 +256,13 @@ class LiveSession {
         status === engine.Status.COMPLETE) {
       const done = engine.repsTotal(this.state);
       const target = engine.planRepsTarget(this.plan);
-      const clock = formatDuration(engine.activeMs(this.state, Date.now()));
       // A running clock goes on behind the dialog (it is start to now, less
       // the pauses), so its time would be stale as soon as it was read.
-      const where = status === engine.Status.RUNNING
-        ? "the clock has kept running since the start"
-        : `${status === engine.Status.PAUSED ? "paused" : "clock stopped"} at ${clock}`;
+      let where = "the clock has kept running since the start";
+      if (status !== engine.Status.RUNNING) {
+        const clock = formatDuration(engine.activeMs(this.state, Date.now()));
+        where = `${status === engine.Status.PAUSED ? "paused" : "clock stopped"} at ${clock}`;
+      }
       setText(this.el["resume-summary"],
         `${done} of ${target} reps done, ${where}. ` +
         "Resume where you stopped, or discard it (it will not count).");
