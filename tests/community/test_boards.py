@@ -772,3 +772,19 @@ def test_a_logged_in_page_seen_again_keeps_its_own_unread_count(
     # No stand-in of the reused page leaks (log out, with its CSRF token, is
     # now on the Me page, not in the navigation around the board).
     assert "board-csrf-" not in html and "board-results-" not in html
+
+
+def test_a_board_read_among_no_athletes_finds_nothing_and_among_some_finds_theirs() -> None:
+    from runstrong.community import board_sql
+
+    first, second = runner("First"), runner("Second")
+    posted(first, 700)
+    posted(second, 800)
+    program = Program.objects.get(slug="runners-250")
+    bucket = board_sql.equal(program=program.pk, scope=ranking.PUBLIC)
+
+    # No athletes asked for: no entry, and no "IN ()" for PostgreSQL to refuse
+    # (SQLite takes it; the suite runs on both).
+    assert board_sql.read(bucket & board_sql.among("athlete", [])) == []
+    found = board_sql.read(bucket & board_sql.among("athlete", [second.pk]))
+    assert {row["athlete_id"] for row in found} == {second.pk}

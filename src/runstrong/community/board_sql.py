@@ -93,7 +93,10 @@ def equal(**values: Any) -> Where:
 
 
 def among(name: str, values: Sequence[Any]) -> Where:
-    """``e.<name>`` is one of ``values`` (at least one)."""
+    """``e.<name>`` is one of ``values``; none at all matches no entry (``IN ()``
+    is not SQL on either database)."""
+    if not values:
+        return Where("1 = 0", ())
     return Where(f"{COLUMN[name]} IN ({', '.join(['%s'] * len(values))})", tuple(values))
 
 
