@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Page
 
 from runstrong.accounts.models import ApiToken
 from tests.browser.helpers import log_in
@@ -67,6 +67,39 @@ def test_the_docs_page_is_laid_out_at_a_phones_width(
     assert docs.evaluate("() => document.documentElement.lang") == "en"
 
 
+def new_token_in_view(page: Page) -> bool:
+    """The new token's box (what it says, the token itself) has the focus and is
+    wholly inside the viewport (to the pixel: layout has fractions of one)."""
+    return bool(
+        page.locator("#token-new").evaluate(
+            """box => {
+                const edges = box.getBoundingClientRect();
+                return document.activeElement === box && box.contains(
+                    document.getElementById("new-token")
+                ) && edges.top > -1 && edges.bottom < window.innerHeight + 1;
+            }"""
+        )
+    )
+
+
+def test_a_new_token_is_in_sight_without_javascript_too(
+    live_server: Any,
+    athlete: Any,
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    phone = new_context(**PHONE, java_script_enabled=False)
+    log_in(phone, live_server.url, athlete)
+    profile = phone.new_page()
+    profile.goto(f"{live_server.url}/accounts/profile/")
+
+    profile.get_by_label("Name").last.fill("Spreadsheet")
+    profile.get_by_role("button", name="Make token").click()
+
+    profile.locator("#new-token").wait_for()
+    assert profile.locator("#new-token").input_value().startswith("rs_")
+    assert new_token_in_view(profile)
+
+
 def test_a_token_is_made_copied_and_revoked_on_a_phone(
     live_server: Any,
     athlete: Any,
@@ -88,6 +121,8 @@ def test_a_token_is_made_copied_and_revoked_on_a_phone(
     plain = shown.input_value()
     assert plain.startswith("rs_")
     assert profile.url.endswith("/accounts/profile/")  # htmx swapped the section in place
+    # Shown only this once, so it is in sight, not above the form that made it.
+    assert new_token_in_view(profile)
     listed = profile.locator("#api-tokens .token-list li")
     assert listed.count() == 1 and "Club screen" in listed.inner_text()
     assert serious_violations(profile) == []
