@@ -218,3 +218,27 @@ def test_tests_run_the_served_configuration_but_for_the_listed_differences() -> 
     # The static pipeline in particular: hashed names, a strict manifest, WhiteNoise.
     assert running.STORAGES["staticfiles"]["BACKEND"] == "runstrong.storage.StaticStorage"
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in running.MIDDLEWARE
+
+
+@pytest.mark.parametrize(
+    ("module", "imported"),
+    [
+        ("runstrong/session/app.js", "runstrong/session/engine.js"),
+        ("runstrong/community/share.js", "runstrong/copy.js"),
+        ("runstrong/accounts/tokens.js", "runstrong/copy.js"),
+    ],
+)
+def test_our_collected_modules_import_the_hashed_files_beside_them(
+    module: str, imported: str
+) -> None:
+    """A hashed module that imported a plain name would get whichever version of
+    that file the browser has cached, not the one released with it."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    text = Path(staticfiles_storage.path(staticfiles_storage.stored_name(module))).read_text()
+    hashed = staticfiles_storage.stored_name(imported)
+    assert Path(hashed).name != Path(imported).name  # a hash in the name
+    imports = re.findall(r'^import .* from "([^"]+)";$', text, flags=re.MULTILINE)
+    assert any(path.endswith("/" + Path(hashed).name) for path in imports), imports
+    assert not any(path.endswith("/" + Path(imported).name) for path in imports), imports
+    assert Path(staticfiles_storage.path(hashed)).exists()

@@ -9,7 +9,7 @@ _, _IMPORT_PATTERNS = CompressedManifestStaticFilesStorage._js_module_import_agg
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
-    """Also rewrites ``import … from "./engine.js"`` in the live session's modules.
+    """Also rewrites ``import … from "./engine.js"`` in our own ES modules.
 
     Without it the hashed ``app.js`` would import the plain ``engine.js``, which
     is served with a short cache lifetime and can be another version for a
@@ -22,5 +22,6 @@ class StaticStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
 
     patterns = (
         *CompressedManifestStaticFilesStorage.patterns,
-        ("runstrong/session/*.js", _IMPORT_PATTERNS),
+        # Every module under runstrong/, at any depth (fnmatch's * crosses "/").
+        ("runstrong/*.js", _IMPORT_PATTERNS),
     )

@@ -98,6 +98,8 @@ def test_a_new_token_is_in_sight_without_javascript_too(
     profile.locator("#new-token").wait_for()
     assert profile.locator("#new-token").input_value().startswith("rs_")
     assert new_token_in_view(profile)
+    # Its copy button needs the script; the field is there to select by hand.
+    assert not profile.get_by_role("button", name="Copy token").is_visible()
 
 
 def test_a_token_is_made_copied_and_revoked_on_a_phone(
@@ -105,7 +107,7 @@ def test_a_token_is_made_copied_and_revoked_on_a_phone(
     athlete: Any,
     new_context: Callable[..., BrowserContext],
 ) -> None:
-    phone = new_context(**PHONE)
+    phone = new_context(**PHONE, permissions=["clipboard-read", "clipboard-write"])
     log_in(phone, live_server.url, athlete)
     profile = phone.new_page()
     console: list[str] = []
@@ -123,6 +125,9 @@ def test_a_token_is_made_copied_and_revoked_on_a_phone(
     assert profile.url.endswith("/accounts/profile/")  # htmx swapped the section in place
     # Shown only this once, so it is in sight, not above the form that made it.
     assert new_token_in_view(profile)
+    profile.get_by_role("button", name="Copy token").click()
+    profile.get_by_text("Token copied.").wait_for()
+    assert profile.evaluate("() => navigator.clipboard.readText()") == plain
     listed = profile.locator("#api-tokens .token-list li")
     assert listed.count() == 1 and "Club screen" in listed.inner_text()
     assert serious_violations(profile) == []

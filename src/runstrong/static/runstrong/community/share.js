@@ -3,22 +3,12 @@
 // field for the person to copy; and the system share sheet (Web Share API)
 // on devices that have one. Both buttons stay hidden until this runs.
 
-function copyByHand(field, status) {
-  field.focus();
-  field.select();
-  field.setSelectionRange(0, field.value.length);
-  let copied = false;
-  try {
-    // Deprecated, but the only way left where the Clipboard API is missing
-    // (pages served over plain HTTP); harmless where it does nothing.
-    copied = document.execCommand("copy");
-  } catch {
-    copied = false;
-  }
-  status.textContent = copied
-    ? "Link copied."
-    : "The link is selected: copy it with your device's copy command.";
-}
+import { copyField } from "../copy.js";
+
+const SAID = {
+  copied: "Link copied.",
+  selected: "The link is selected: copy it with your device's copy command.",
+};
 
 function setUp(box) {
   const field = box.querySelector(".share-link");
@@ -28,19 +18,7 @@ function setUp(box) {
   if (!field || !status || !copyButton) return;
 
   copyButton.hidden = false;
-  copyButton.addEventListener("click", async () => {
-    status.textContent = "";
-    if (navigator.clipboard && window.isSecureContext) {
-      try {
-        await navigator.clipboard.writeText(field.value);
-        status.textContent = "Link copied.";
-        return;
-      } catch {
-        // Permission refused or no focus: fall through to selecting the text.
-      }
-    }
-    copyByHand(field, status);
-  });
+  copyButton.addEventListener("click", () => copyField(field, status, SAID));
 
   if (shareButton && typeof navigator.share === "function") {
     shareButton.hidden = false;
