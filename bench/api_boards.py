@@ -67,6 +67,21 @@ PostgreSQL alone, visitors' kinds 0.58-0.67, by token 0.40-0.42, cookie 0.37,
 the floor 0.60. So a faster host lifts both sides alike, and the PostgreSQL
 mix stays where it was.
 
+And at 22:02-22:24 (the kept seed after two idle hours; no-op 2,247-2,680):
+SQLite ratio 0.52 (worst p95 15.2 ms); PostgreSQL 0.38, then 0.39, with the
+floor at 0.54 and 0.48 and token kinds at 0.32-0.39 — even a request that
+only authenticates fell under 0.5 of the no-op here. The first PostgreSQL
+run measured a deep page by a stale cursor at 16.1 / 29.6 ms (p50 / p95)
+against 3.2 / 4.8 ms of CPU: its reads went to disk, the VM having dropped
+the idle database's files from the page cache (kernel DAMON reclaim is on);
+the next run, the files read back, 4.9 / 7.3 ms. A caller-only probe
+(per-process CPU from /proc during 10 s loads, 2 cores ~98 % busy) put a
+token caller's board at 1.3-1.8 ms of the worker's CPU and 0.23-0.30 ms of
+PostgreSQL's, against the no-op's 0.47-0.53 and 0; the same worker's CPU
+for the same request moved by a third between runs minutes apart, which is
+the host, not the code. Python's garbage collector took ~0.04 ms a request
+(gc callbacks in both workers), so tuning it is no lever either.
+
 Figures, 2026-12-05 16:13-16:25 UTC, after a board's reads were
 written out (``community/board_sql.py``, below); 2 cores shared by the
 server, the clients and PostgreSQL, nothing else (load average 2.2-3.1):
