@@ -132,7 +132,9 @@ def test_scaled_results_have_their_own_board_marked_s(client: Client) -> None:
     assert names_on(page(client)) == ["Rx Rita"]
     scaled = page(client, BOARD + "?way=scaled")
     assert names_on(scaled) == ["Scaled Sid"]
-    assert '8:20 <abbr title="scaled">(s)</abbr>' in scaled
+    assert re.search(
+        r'>8:20<span class="visually-hidden">.*?</a> <abbr title="scaled">\(s\)</abbr>', scaled
+    )
 
 
 def test_a_club_board_shows_members_club_results_to_members(client: Client) -> None:
@@ -153,6 +155,33 @@ def test_a_club_board_shows_members_club_results_to_members(client: Client) -> N
     assert "Harriers" in html
     # The everyone board leaves the club-only result out and the outsider in.
     assert names_on(page(client)) == ["Otto", "Mia Member"]
+
+
+def result_links_on(html: str) -> dict[str, str]:
+    """Each row's athlete and the address its time links to."""
+    return dict(re.findall(r'<th scope="row"><bdi>([^<]*)</bdi></th><td><a href="([^"]+)"', html))
+
+
+def test_each_row_opens_its_result_for_anyone_who_may_see_the_board(client: Client) -> None:
+    olga, carl = runner("Open Olga"), runner("Clubby Carl", default_privacy="clubs")
+    club = Club.objects.create(slug="harriers", name="Harriers")
+    mia = runner("Mia Member")
+    for athlete in (carl, mia):
+        Membership.objects.create(club=club, athlete=athlete)
+    results = {"Open Olga": posted(olga, 800), "Clubby Carl": posted(carl, 700)}
+
+    # A visitor on the public board: the public result, with its cheers.
+    links = result_links_on(page(client))
+    assert links == {"Open Olga": f"/results/{results['Open Olga'].pk}/"}
+    opened = page(client, links["Open Olga"])
+    assert "Open Olga" in opened and "13:20" in opened
+
+    # A member on the club board: the clubmate's club-only result, where they can cheer.
+    client.force_login(mia)
+    links = result_links_on(page(client, BOARD + "?club=harriers"))
+    assert links == {"Clubby Carl": f"/results/{results['Clubby Carl'].pk}/"}
+    opened = page(client, links["Clubby Carl"])
+    assert "Clubby Carl" in opened and 'action="/results/' in opened
 
 
 def test_a_club_board_is_hidden_from_non_members_and_visitors(client: Client) -> None:

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
@@ -60,18 +61,27 @@ SCALED_MARK = mark_safe(' <abbr title="scaled">(s)</abbr>')
 
 def _rows_html(page: selectors_boards.BoardPage, *, viewer_id: int | None, scaled: bool) -> str:
     """The board's rows, escaped by format_html: written here because a template
-    loop over them cost most of the page's time."""
+    loop over them cost most of the page's time. Each time links to its result,
+    where people cheer and comment: whoever may see a board may open every
+    result on it (a public board's are public; a club board's, open to the
+    club's members, are shown to their clubs at least)."""
+    # The address of result 0 less its id: one reverse() a page, not one a row.
+    results = reverse("community:result", args=[0]).removesuffix("0/")
     return format_html_join(
         "\n",
         # The name in <bdi>: a right-to-left name keeps to itself, whatever it holds.
         '<tr{}><td>{}</td><th scope="row"><bdi>{}</bdi></th>'
-        "<td>{}{}</td><td>{}</td><td>{}</td></tr>",
+        '<td><a href="{}{}/">{}<span class="visually-hidden"> (<bdi>{}</bdi>: the result)'
+        "</span></a>{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
                 YOU if row.athlete_id == viewer_id else "",
                 row.rank,
                 row.name,
+                results,
+                row.result_id,
                 row.time,
+                row.name,
                 SCALED_MARK if scaled else "",
                 row.core_exercise,
                 row.day_text,
