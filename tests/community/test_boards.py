@@ -170,7 +170,7 @@ def test_each_row_opens_its_result_for_anyone_who_may_see_the_board(client: Clie
         Membership.objects.create(club=club, athlete=athlete)
     results = {"Open Olga": posted(olga, 800), "Clubby Carl": posted(carl, 700)}
 
-    # A visitor on the public board: the public result, with its cheers.
+    # A visitor on the public board opens the public result.
     links = result_links_on(page(client))
     assert links == {"Open Olga": f"/results/{results['Open Olga'].pk}/"}
     opened = page(client, links["Open Olga"])
