@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -198,6 +198,23 @@ def test_the_profile_page_makes_a_token_shows_it_once_and_lists_it(
     assert plain[1] not in profile  # shown once
     assert plain[1][:11] in profile  # its public start tells it apart
     assert "<script>" not in profile
+
+
+def test_the_profile_page_shows_when_each_token_was_last_used_in_the_sites_zone(
+    athlete_client: Client, athlete: Any, token_for: Callable[..., str], settings: Any
+) -> None:
+    settings.TIME_ZONE = "Europe/Oslo"
+    plain = token_for(athlete, name="Watch")
+    assert "last used never" in " ".join(
+        athlete_client.get("/accounts/profile/").content.decode().split()
+    )
+
+    with time_machine.travel(datetime(2026, 12, 5, 21, 7, tzinfo=UTC), tick=False):
+        ApiClient(Client(), {"Authorization": f"Bearer {plain}"}).get("/me")
+
+    page = " ".join(athlete_client.get("/accounts/profile/").content.decode().split())
+    # 21:07 UTC is 22:07 in Oslo: said in the site's zone, and which zone that is.
+    assert re.search(r"last used <time datetime=\"[^\"]+\">5 Dec 2026, 22:07 CET</time>", page)
 
 
 def test_the_profile_page_revokes_a_token(athlete_client: Client, athlete: Any) -> None:
