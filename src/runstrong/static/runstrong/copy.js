@@ -18,7 +18,7 @@ function selectForHand(field) {
 
 // Copies ``field``'s value and says how in ``status``: ``said.copied`` when it
 // is on the clipboard, ``said.selected`` when the person must copy it.
-export async function copyField(field, status, said) {
+async function copyField(field, status, said) {
   status.textContent = "";
   if (navigator.clipboard && window.isSecureContext) {
     try {
@@ -30,4 +30,13 @@ export async function copyField(field, status, said) {
     }
   }
   status.textContent = selectForHand(field) ? said.copied : said.selected;
+}
+
+// Shows ``button`` (hidden in the page, for want of this script) and makes it
+// copy ``field``. A button already shown is left as it is, so a page may
+// offer again whatever htmx swaps in.
+export function offerCopy(button, field, status, said) {
+  if (!button || !field || !status || !button.hidden) return;
+  button.hidden = false;
+  button.addEventListener("click", () => copyField(field, status, said));
 }

@@ -3,7 +3,7 @@
 // field for the person to copy; and the system share sheet (Web Share API)
 // on devices that have one. Both buttons stay hidden until this runs.
 
-import { copyField } from "../copy.js";
+import { offerCopy } from "../copy.js";
 
 const SAID = {
   copied: "Link copied.",
@@ -13,12 +13,10 @@ const SAID = {
 function setUp(box) {
   const field = box.querySelector(".share-link");
   const status = box.querySelector(".share-status");
-  const copyButton = box.querySelector(".share-copy-button");
   const shareButton = box.querySelector(".share-native");
-  if (!field || !status || !copyButton) return;
+  if (!field || !status) return;
 
-  copyButton.hidden = false;
-  copyButton.addEventListener("click", () => copyField(field, status, SAID));
+  offerCopy(box.querySelector(".share-copy-button"), field, status, SAID);
 
   if (shareButton && typeof navigator.share === "function") {
     shareButton.hidden = false;
