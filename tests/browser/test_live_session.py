@@ -233,6 +233,15 @@ def test_taps_left_unsent_survive_logging_out_and_go_when_the_session_is_opened_
     wait_for_server(page, session, 3)
     context.set_offline(True)
     tap(page, 2)  # on this device only
+    # Both sends have failed and the next waits on the retry timer (a second
+    # or more away) before the page closes: Playwright's offline emulation is
+    # lifted from a page while it closes, so a send started in that moment
+    # would reach the server (seen once in a dozen CI runs; made to happen at
+    # will by starting a send as the page closes).
+    page.wait_for_function(
+        "() => { const { sync, syncer } = window.runstrongSession;"
+        " return sync.waiting === 2 && !syncer.running && syncer.timer !== null; }"
+    )
     page.close()
     context.set_offline(False)
 
