@@ -780,7 +780,10 @@ def _print_plan(page: PlanPage, *, feed: str) -> None:
         for view in week.items:
             item_lines(view)
         for dropped in week.dropped:
-            say(f"  dropped: {dropped.reason}", style="yellow")
+            say(
+                f"  dropped: {dropped.reason}" if dropped.count else f"  {dropped.reason}",
+                style="yellow",
+            )
             for reason in dropped.reasons:
                 say(f"      why: {reason.says} ({reason.source})")
     if not page.weeks and not page.missed:

@@ -79,6 +79,26 @@ def test_saving_the_week_shows_four_weeks_with_reasons_and_sources(
     assert "Keeps Sunday's long run clear" in page  # the run it protects
 
 
+def test_a_week_made_on_a_sunday_shows_this_week_with_why_it_holds_no_session(
+    athlete_client: Client, athlete: Any
+) -> None:
+    sunday = MONDAY - timedelta(days=1)
+    with time_machine.travel(datetime(2026, 12, 6, 10, tzinfo=UTC), tick=False):
+        athlete_client.post(PLAN, week_post())
+        page = text_of(athlete_client.get(PLAN))
+
+    assert all(item.day > sunday for item in planned(athlete))
+    this_week = page.index("Week of 30 November")
+    assert this_week < page.index("Week of 7 December")
+    said = (
+        "No session this week: only Sunday is open to the plan, too few for a share of your "
+        "2 sessions a week (2 × 1/7 rounds to 0)."
+    )
+    assert page.index(said) > this_week and "not placed" not in page
+    reason = rules.RULES[rules.Rule.PART_WEEK]
+    assert f"({reason.source})" in page[this_week : page.index("Week of 7 December")]
+
+
 def test_bad_week_input_is_refused_with_messages_and_nothing_saved(
     athlete_client: Client, athlete: Any
 ) -> None:

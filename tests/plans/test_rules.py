@@ -90,6 +90,26 @@ def test_six_runs_three_sessions_take_the_long_run_day_as_the_third() -> None:
     assert all(item.warning is None for item in plan.items)
 
 
+def test_a_plan_made_on_a_sunday_says_why_that_day_has_no_session() -> None:
+    # Made on Sunday 13 December: one day of that week is left, and a share of two
+    # sessions a week for one day rounds to none (week_target). The week is not left
+    # out in silence: a note says so; the sessions start on Tuesday.
+    plan = place(SIX_RUNS, wish(2), on(6))
+    assert plan.items[0].day == on(8)
+    note = plan.dropped[0]
+    assert note.week_start == MONDAY and note.count == 0
+    assert note.rules == (Rule.PART_WEEK,)
+    assert note.reason == (
+        "No session this week: only Sunday is open to the plan, too few for a share of "
+        "your 2 sessions a week (2 × 1/7 rounds to 0)."
+    )
+    # On a Saturday the two days left get one session, and nothing needs saying.
+    plan = place(SIX_RUNS, wish(2), on(5))
+    assert plan.items[0].day == on(6) and plan.dropped == ()
+    # A week the plan's end cuts short says nothing: the next placement covers it.
+    assert place(SIX_RUNS, wish(2), on(1), weeks=1).dropped == ()
+
+
 def test_marathon_in_three_weeks() -> None:
     # A marathon (A race) on Sunday 27 December, planned from Monday 7 December with
     # Tue intervals and a Sunday long run, two sessions wished. The 4 weeks before it
@@ -329,15 +349,26 @@ def test_placed_and_dropped_add_up_to_the_wish_each_week(
         placed = sum(1 for item in plan.items if monday <= item.day <= days[-1])
         dropped = sum(entry.count for entry in plan.dropped if entry.week_start == monday)
         expected = week_target(wish_.per_week, len(open_days))
+        share = expected
         if len(open_days) == 7:
             assert expected == wish_.per_week
+        block = False
         if race is not None and race.a_race:
             block_start = race.day - timedelta(days=7 * RACE_BLOCK_WEEKS)
             if monday < race.day and days[-1] >= block_start:
+                block = True
                 done_this_week = last is not None and monday <= last <= days[-1]
                 expected = min(expected, 0 if done_this_week else 1)
         assert placed + dropped == expected
-    assert all(entry.reason and entry.rules and entry.count > 0 for entry in plan.dropped)
+        # A week with open days but too few for a share says so, unless the plan's
+        # end cuts it (the next placement covers the rest).
+        notes = [e for e in plan.dropped if e.week_start == monday and e.count == 0]
+        said = share == 0 and bool(open_days) and not block and days[-1] < end
+        assert len(notes) == (1 if said else 0)
+        for note in notes:
+            assert note.rules[0] == Rule.PART_WEEK and "rounds to 0" in note.reason
+    assert all(entry.reason and entry.rules for entry in plan.dropped)
+    assert all(entry.count > 0 or entry.rules[0] == Rule.PART_WEEK for entry in plan.dropped)
 
 
 def move_closes(wish_: Wish, day: date) -> bool:
@@ -356,6 +387,8 @@ def test_a_week_drops_a_session_only_when_no_open_day_is_free_of_problems(
     end = start + timedelta(days=7 * WEEKS_AHEAD)
     others = [item.day for item in plan.items] + ([last] if last else [])
     for entry in plan.dropped:
+        if entry.count == 0:
+            continue  # a week too short for a share: nothing was dropped from it
         for offset in range(7):
             day = entry.week_start + timedelta(days=offset)
             if start <= day < end:

@@ -48,6 +48,8 @@ class PlanItemOut(Schema):
 
 
 class DroppedOut(Schema):
+    # Sessions wished for but not placed that week; 0 for a week with too few open
+    # days for a share of the wish (made mid-week, say), which the reason says.
     count: int
     reason: str
     reasons: list[ReasonOut]

@@ -49,6 +49,7 @@ class Rule(StrEnum):
     RACE_BLOCK = "race-block"
     NEW_ATHLETE = "new-athlete"
     RACE_RECOVERY = "race-recovery"  # the first days after an A race
+    PART_WEEK = "part-week"  # a week the plan covers in part: its share of the wish
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,12 @@ RULES: dict[Rule, RuleText] = {
         says="No strength work in the 3 days after your A race: the legs are still recovering.",
         source="RunStrong's convention",
     ),
+    Rule.PART_WEEK: RuleText(
+        says="A week the plan covers only in part (it was made mid-week, or a race closes "
+        "some days) gets your sessions in proportion to its open days, rounded, so a "
+        "session is not squeezed into the last day or two.",
+        source="RunStrong's convention",
+    ),
 }
 
 
@@ -135,7 +142,9 @@ class Placed:
 @dataclass(frozen=True)
 class Dropped:
     week_start: date  # the Monday of the week
-    count: int  # sessions wished for but not placed
+    # Sessions wished for but not placed; 0 for a week whose few open days give no
+    # share of the wish (Rule.PART_WEEK), said so the week does not vanish unexplained.
+    count: int
     reason: str
     rules: tuple[Rule, ...]
 
@@ -370,6 +379,21 @@ def _dropped(
     return Dropped(week_start=monday, count=missing, reason=reason, rules=rules)
 
 
+def _none_in_part_week(
+    wish: Wish, monday: date, open_days: Sequence[date], in_window: Sequence[date]
+) -> Dropped:
+    names = [_WEEKDAYS[day.weekday()] for day in open_days]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    sessions = f"{wish.per_week} session{'s' if wish.per_week != 1 else ''}"
+    reason = (
+        f"No session this week: only {listed} {'is' if len(names) == 1 else 'are'} open to "
+        f"the plan, too few for a share of your {sessions} a week "
+        f"({wish.per_week} × {len(names)}/7 rounds to 0)."
+    )
+    closed = sorted({rule for day in in_window if (rule := closed_by(wish, day))})
+    return Dropped(week_start=monday, count=0, reason=reason, rules=(Rule.PART_WEEK, *closed))
+
+
 def place(
     week: Week,
     wish: Wish,
@@ -405,6 +429,10 @@ def place(
             # At most one a week, and a session done earlier this week counts.
             done = last_session is not None and monday_of(last_session) == monday
             target = min(target, 0 if done else 1)
+        # A week the plan's start cuts, or a race closes in part (not one cut by the
+        # plan's end: the next placement covers the rest of it).
+        if target == 0 and open_days and not block and in_window[-1].weekday() == 6:
+            dropped.append(_none_in_part_week(wish, monday, open_days, in_window))
         chosen = _choose(week, wish, open_days, target, previous)
         for day in chosen:
             reduced = new_athlete and day < reduced_until
