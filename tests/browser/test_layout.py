@@ -177,3 +177,49 @@ def test_pages_fit_the_screen_and_their_text_reads_in_order(
     assert page.evaluate(CHART_LABELS_JS) == [], "chart labels on top of each other"
     assert page.evaluate(CUT_MENUS_JS) == [], "menus that cut their choice short"
     assert page.evaluate(SMALL_TARGETS_JS) == [], "controls smaller than 44 × 44 px"
+
+
+def test_a_board_of_long_names_fits_a_phone_and_its_caption_is_never_cut(
+    live_server: Any, athlete: Any, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Names and core exercises wrap between their words, so a board of long
+    names stays on a phone's screen without a name broken mid-word (at 390 px a
+    name's words of up to about ten letters fit); a longer word makes the table
+    scroll sideways in its labelled region, and the caption above it stays whole."""
+    users = get_user_model()
+
+    def on_the_board(username: str, name: str) -> None:
+        person = users.objects.create_user(username, f"{username}@example.com", "a passphrase")
+        person.display_name = name
+        person.save(update_fields=["display_name"])
+        finished(person)
+
+    on_the_board("maxi", "Maxime de la Fuente Worthing")
+    on_the_board("bart", "Bart Okonkwo Castellano")
+    athlete.display_name = "Fan <i>Club</i> of the Tuesday Track"
+    athlete.save(update_fields=["display_name"])
+    finished(athlete)
+    context = new_context(**PHONE)
+    log_in(context, live_server.url, athlete)
+    page = context.new_page()
+    width = PHONE["viewport"]["width"]
+
+    def caption_right() -> float:
+        box = page.locator("#board-caption").bounding_box()
+        assert box is not None
+        return float(box["x"] + box["width"])
+
+    page.goto(f"{live_server.url}/boards/runners-250/")
+    assert page.locator(".board-table tbody tr").count() == 3
+    overflow = page.evaluate(OVERFLOWS_JS)
+    assert overflow["page"] <= 0 and overflow["tables"] == [], overflow
+    assert _text_flow_problems(page, "main .data-table th, main .data-table td") == []
+    assert caption_right() <= width
+    assert page.get_by_role("table", name="Runner's 250, as prescribed").count() == 1
+
+    on_the_board("hugh", "Hugh Featherstonehaugh-Wolstenholme")
+    page.reload()
+    assert page.locator(".board-table tbody tr").count() == 4
+    assert page.evaluate(OVERFLOWS_JS)["page"] <= 0
+    assert caption_right() <= width
+    assert "4 athletes" in str(page.text_content("#board-caption"))
