@@ -101,7 +101,7 @@ def test_a_plan_made_on_a_sunday_says_why_that_day_has_no_session() -> None:
     assert note.rules == (Rule.PART_WEEK,)
     assert note.reason == (
         "No session this week: only Sunday is open to the plan, too few for a share of "
-        "your 2 sessions a week (2 × 1/7 rounds to 0)."
+        "your 2 sessions a week (2\u00a0×\u00a01/7 rounds to\u00a00)."
     )
     # On a Saturday the two days left get one session, and nothing needs saying.
     plan = place(SIX_RUNS, wish(2), on(5))
@@ -366,7 +366,7 @@ def test_placed_and_dropped_add_up_to_the_wish_each_week(
         said = share == 0 and bool(open_days) and not block and days[-1] < end
         assert len(notes) == (1 if said else 0)
         for note in notes:
-            assert note.rules[0] == Rule.PART_WEEK and "rounds to 0" in note.reason
+            assert note.rules[0] == Rule.PART_WEEK and "rounds to\u00a00" in note.reason
     assert all(entry.reason and entry.rules for entry in plan.dropped)
     assert all(entry.count > 0 or entry.rules[0] == Rule.PART_WEEK for entry in plan.dropped)
 

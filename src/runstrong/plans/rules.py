@@ -388,8 +388,8 @@ def _none_in_part_week(
     reason = (
         f"No session this week: only {listed} {'is' if len(names) == 1 else 'are'} open to "
         f"the plan, too few for a share of your {sessions} a week "
-        f"({wish.per_week} × {len(names)}/7 rounds to 0)."
-    )
+        f"({wish.per_week}\u00a0×\u00a0{len(names)}/7 rounds to\u00a00)."
+    )  # no-break spaces: the sum stays on one line
     closed = sorted({rule for day in in_window if (rule := closed_by(wish, day))})
     return Dropped(week_start=monday, count=0, reason=reason, rules=(Rule.PART_WEEK, *closed))
 
