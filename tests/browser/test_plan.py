@@ -42,10 +42,11 @@ def phone(new_context: Callable[..., BrowserContext], live_server: Any, athlete:
 @pytest.fixture
 def wednesday_morning(phone: Page) -> Iterator[date]:
     """The server's clock and the phone's both at 10:00 on this week's Wednesday,
-    ticking on from there. A plan made on a Sunday holds nothing that day (one
-    day of a week is too few for a share of two sessions: rules.week_target),
-    so the test that finishes today's session needs a weekday that has one; and
-    nothing here may cross midnight between the test's today and the server's."""
+    ticking on from there, so every test here sees the same plan whatever day the
+    suite runs. A plan made on a Sunday holds nothing that day (one day of a week
+    is too few for a share of two sessions: rules.week_target), and the test that
+    finishes today's session needs a day that has one; nor may a test cross
+    midnight between its today and the server's."""
     wednesday = rules.monday_of(timezone.localdate()) + timedelta(days=2)
     moment = timezone.make_aware(datetime.combine(wednesday, time(10)))
     with time_machine.travel(moment, tick=True):
@@ -124,10 +125,10 @@ def test_a_runner_plans_moves_a_session_and_finishes_one_on_a_phone(
 
 
 def test_a_bad_move_shows_its_message_without_leaving_the_card(
-    live_server: Any, athlete: Any, phone: Page
+    live_server: Any, athlete: Any, phone: Page, wednesday_morning: date
 ) -> None:
     page = phone
-    today = timezone.localdate()
+    today = wednesday_morning
     set_up_the_week(page, live_server.url, today)
     item = PlanItem.objects.filter(athlete=athlete, day__gt=today).first()
     assert item is not None
@@ -143,9 +144,11 @@ def test_a_bad_move_shows_its_message_without_leaving_the_card(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_plan_page_passes_axe(live_server: Any, athlete: Any, phone: Page, scheme: str) -> None:
+def test_the_plan_page_passes_axe(
+    live_server: Any, athlete: Any, phone: Page, scheme: str, wednesday_morning: date
+) -> None:
     page = phone
-    today = timezone.localdate()
+    today = wednesday_morning
     page.emulate_media(color_scheme=scheme)
     set_up_the_week(page, live_server.url, today)
     assert serious_violations(page) == []
