@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Dialog, Page
 
 from runstrong.accounts.models import ApiToken
 from tests.browser.helpers import log_in
@@ -136,8 +136,32 @@ def test_a_token_is_made_copied_and_revoked_on_a_phone(
     token = ApiToken.objects.get()
     assert token.can_write and plain not in (token.digest, token.prefix)
 
+    # Revoking asks first: dismissed, the token stays; confirmed, it goes.
+    asked: list[str] = []
+
+    def answer(accept: bool) -> Callable[[Dialog], None]:
+        def handle(dialog: Dialog) -> None:
+            asked.append(dialog.message)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+
+        return handle
+
+    profile.once("dialog", answer(accept=False))
+    profile.get_by_role("button", name="Revoke Club screen").click()
+    profile.wait_for_function("() => true")
+    assert asked == [
+        "Revoke the token “Club screen”? Whatever uses it stops working at once, "
+        "and it cannot be undone."
+    ]
+    token.refresh_from_db()
+    assert token.revoked_at is None and not profile.get_by_text("Revoked.").is_visible()
+    profile.once("dialog", answer(accept=True))
     profile.get_by_role("button", name="Revoke Club screen").click()
     profile.get_by_text("Revoked.").wait_for()
+    assert len(asked) == 2
     token.refresh_from_db()
     assert token.revoked_at is not None
     profile.reload()
