@@ -380,7 +380,7 @@ def _dropped(
 
 
 def _none_in_part_week(
-    wish: Wish, monday: date, open_days: Sequence[date], in_window: Sequence[date]
+    wish: Wish, monday: date, open_days: Sequence[date], closed: tuple[Rule, ...]
 ) -> Dropped:
     names = [_WEEKDAYS[day.weekday()] for day in open_days]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
@@ -390,7 +390,6 @@ def _none_in_part_week(
         f"the plan, too few for a share of your {sessions} a week "
         f"({wish.per_week}\u00a0×\u00a0{len(names)}/7 rounds to\u00a00)."
     )  # no-break spaces: the sum stays on one line
-    closed = sorted({rule for day in in_window if (rule := closed_by(wish, day))})
     return Dropped(week_start=monday, count=0, reason=reason, rules=(Rule.PART_WEEK, *closed))
 
 
@@ -422,7 +421,9 @@ def place(
             for day in (monday + timedelta(days=offset) for offset in range(7))
             if start <= day < end
         ]
-        open_days = [day for day in in_window if closed_by(wish, day) is None]
+        closing = {day: closed_by(wish, day) for day in in_window}
+        open_days = [day for day in in_window if closing[day] is None]
+        closed = tuple(sorted({rule for rule in closing.values() if rule is not None}))
         block = in_race_block(wish, monday)
         target = week_target(wish.per_week, len(open_days))
         if block:
@@ -432,7 +433,7 @@ def place(
         # A week the plan's start cuts, or a race closes in part (not one cut by the
         # plan's end: the next placement covers the rest of it).
         if target == 0 and open_days and not block and in_window[-1].weekday() == 6:
-            dropped.append(_none_in_part_week(wish, monday, open_days, in_window))
+            dropped.append(_none_in_part_week(wish, monday, open_days, closed))
         chosen = _choose(week, wish, open_days, target, previous)
         for day in chosen:
             reduced = new_athlete and day < reduced_until
@@ -445,9 +446,7 @@ def place(
                     target,
                     len(chosen),
                     previous,
-                    closed=tuple(
-                        sorted({rule for day in in_window if (rule := closed_by(wish, day))})
-                    ),
+                    closed=closed,
                 )
             )
         if chosen:
